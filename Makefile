@@ -1,0 +1,46 @@
+# Execora: `make run` to use it, `make test` to prove it. `make help` lists the rest.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# The test suite runs against real PostgreSQL and Redis on localhost.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/execora
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format bench install install-dev
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## create .venv and install the app
+
+install-dev: $(VENV)/.installed-dev ## install the app with test and lint tools
+
+run: $(VENV)/.installed ## server on :8000 with worker and beat, embedded defaults (Ctrl-C stops all)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runstack --port $(PORT)
+
+test: $(VENV)/.installed-dev ## the whole suite against PostgreSQL and Redis on localhost
+	scripts/test-prerequisites
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

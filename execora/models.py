@@ -1,0 +1,95 @@
+"""The shop (Business) and who may act for it (Membership). Every other row hangs off Business."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from execora.validators import (
+    validate_gstin,
+    validate_indian_mobile,
+    validate_state_code,
+    validate_timezone,
+    validate_upi_id,
+)
+
+
+class Language(models.TextChoices):
+    HINDI = "hi", "हिन्दी"
+    ENGLISH = "en", "English"
+    HINGLISH = "hinglish", "Hinglish"
+
+
+class Business(models.Model):
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=15, blank=True, validators=[validate_indian_mobile])
+    gstin = models.CharField(
+        "GSTIN",
+        max_length=15,
+        blank=True,
+        validators=[validate_gstin],
+        help_text=_("Leave empty for a shop that is not GST-registered (bill of supply)."),
+    )
+    state_code = models.CharField(
+        max_length=2,
+        default="27",
+        validators=[validate_state_code],
+        help_text=_("GST state code; decides CGST+SGST versus IGST."),
+    )
+    upi_id = models.CharField("UPI id", max_length=100, blank=True, validators=[validate_upi_id])
+    # Invoice numbers are at most 16 characters (GST rule 46): PREFIX/26-27/0001.
+    invoice_prefix = models.CharField(
+        max_length=5,
+        default="INV",
+        validators=[RegexValidator(r"^[A-Z0-9]{1,5}$", _("1–5 capital letters or digits."))],
+    )
+    timezone = models.CharField(
+        max_length=64, default="Asia/Kolkata", validators=[validate_timezone]
+    )
+    language = models.CharField(max_length=10, choices=Language.choices, default=Language.HINGLISH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gstin="") | Q(gstin__startswith=models.F("state_code")),
+                name="business_gstin_matches_state",
+                violation_error_message=_("The GSTIN's first two digits must be the state code."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        STAFF = "staff", _("Staff")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["business", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "business"], name="membership_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.business} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
