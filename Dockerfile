@@ -1,0 +1,32 @@
+# Production image: the same code runs as web (daphne), worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    EXECORA_VAR_DIR=/var/lib/execora
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends espeak-ng libpq5 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY execora ./execora
+COPY customers ./customers
+COPY products ./products
+COPY invoices ./invoices
+COPY ledger ./ledger
+COPY reminders ./reminders
+COPY voice ./voice
+COPY templates ./templates
+COPY manage.py ./
+RUN pip install . && useradd --system --home /app execora \
+    && mkdir -p /var/lib/execora && chown execora /var/lib/execora
+
+# collectstatic needs settings that import cleanly; a throwaway key is enough here.
+RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+
+USER execora
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "execora.asgi:application"]
