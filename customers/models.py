@@ -39,6 +39,10 @@ class Customer(models.Model):
     # What the customer owes the shop: the sum of their Receivables journal lines.
     # Changed only by the ledger's posting service, in the posting transaction.
     balance = models.DecimalField(**MONEY_DIGITS, default=0, editable=False)
+    # Phonetic keys of the name and each alias, one a line, after a version line
+    # (see customers.search). Written by customers.services so a search never
+    # transliterates a shop's whole customer list.
+    search_key = models.TextField(blank=True, default="", editable=False)
     # Last time the customer messaged us on WhatsApp (opens the 24 h free-text window).
     last_inbound_message_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
