@@ -29,4 +29,6 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only python manage.py collect
 
 USER execora
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "execora.asgi:application"]
+# No --proxy-headers: behind a proxy, set TRUSTED_PROXY_COUNT instead, so a client
+# cannot spoof its address (and with it the per-IP login lockout).
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "execora.asgi:application"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from execora.validators import (
@@ -93,3 +96,45 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == self.Role.OWNER
+
+
+class IdempotencyRecord(models.Model):
+    """One Idempotency-Key a client sent with a POST, and the response it got.
+
+    The unique (business, user, key) constraint decides which of two racing
+    requests runs the action; `claim` names the request running it, so a
+    request that takes over a dead one's key can be told from the original.
+    """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="idempotency_records"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and the canonical JSON body.
+    fingerprint = models.CharField(max_length=64)
+    claim = models.UUIDField(default=uuid.uuid4)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "user", "key"], name="idempotency_unique_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="in_progress") | Q(response_status__isnull=False),
+                name="idempotency_completed_has_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.state})"

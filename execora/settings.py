@@ -151,6 +151,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Kolkata"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic work; the database scheduler copies these entries into its tables at start.
+CELERY_BEAT_SCHEDULE = {
+    "purge-idempotency-records": {"task": "execora.idempotency_purge", "schedule": 3600.0},
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # --- Files ------------------------------------------------------------------
@@ -242,4 +246,92 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- REST API v1 (execora.api) ---------------------------------------------------
+INSTALLED_APPS += ["drf_spectacular_sidecar"]  # Swagger UI assets served locally, no CDN
+
+# Every password check goes through the lockout (login page, admin, API token).
+AUTHENTICATION_BACKENDS = ["execora.api.lockout.LockoutModelBackend"]
+# How many proxies of ours append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Failed logins allowed per username, and per client address, in one window.
+LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5)
+LOGIN_LOCKOUT_IP_ATTEMPTS = env_int("LOGIN_LOCKOUT_IP_ATTEMPTS", 20)
+LOGIN_LOCKOUT_WINDOW_SECONDS = env_int("LOGIN_LOCKOUT_WINDOW_SECONDS", 900)
+if min(LOGIN_LOCKOUT_ATTEMPTS, LOGIN_LOCKOUT_IP_ATTEMPTS, LOGIN_LOCKOUT_WINDOW_SECONDS) < 1:
+    raise ImproperlyConfigured("LOGIN_LOCKOUT_* must be at least 1")
+
+API_THROTTLE_USER = env_str("API_THROTTLE_USER", "120/min")
+API_THROTTLE_ANON = env_str("API_THROTTLE_ANON", "30/min")
+for _name, _rate in (
+    ("API_THROTTLE_USER", API_THROTTLE_USER),
+    ("API_THROTTLE_ANON", API_THROTTLE_ANON),
+):
+    # Empty switches a throttle off; anything else must be what DRF parses.
+    _count, _, _period = _rate.partition("/")
+    if _rate and not (
+        _count.isdigit() and int(_count) > 0 and _period in {"s", "sec", "min", "hour", "day"}
+    ):
+        raise ImproperlyConfigured(f"{_name}={_rate!r}: use e.g. 120/min (s, min, hour, day)")
+
+# Idempotency-Key records are kept at least a day, as CONTRACTS.md promises.
+IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
+if IDEMPOTENCY_TTL_HOURS < 24:
+    raise ImproperlyConfigured("IDEMPOTENCY_TTL_HOURS must be at least 24")
+# A key still "in progress" after this long, and not locked by a live request, is taken over.
+IDEMPOTENCY_STALE_SECONDS = 60
+
+REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes "no credentials" a 401, not a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "execora.api.permissions.IsShopMember",
+        "execora.api.permissions.OwnerOnly",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "execora.api.throttling.UserRateThrottle",
+        "execora.api.throttling.AnonRateThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "execora.api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "execora.api.schema.ExecoraAutoSchema",
+    "EXCEPTION_HANDLER": "execora.api.exceptions.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,  # money travels as "500.00", never a float
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Execora API",
+    "DESCRIPTION": (
+        "The books of one kirana shop: customers, products, invoices, payments, ledger.\n\n"
+        "Authenticate with `POST /api/v1/auth/token/` and send `Authorization: Token <token>`. "
+        "Every object belongs to the caller's shop; another shop's id is a 404. Money and "
+        "quantities are decimal strings. Errors share one body: "
+        '`{"detail": ..., "code": ..., "errors": {field: [...]}}`. POST invoices, payments '
+        "and commands honour an `Idempotency-Key` header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "ENUM_NAME_OVERRIDES": {"MembershipRoleEnum": "execora.models.Membership.Role"},
 }

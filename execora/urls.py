@@ -9,4 +9,5 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("execora.api.urls")),
 ]

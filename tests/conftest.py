@@ -21,3 +21,13 @@ def owner(shop):
 @pytest.fixture
 def staff(shop):
     return member(shop, "staff", username="staff")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Login lockouts and API rate counters live in Redis, outside the test transaction:
+    without this, failed logins of one test would lock out the next."""
+    from execora.api.throttling import reset_rate_limits
+
+    reset_rate_limits()
+    yield

@@ -37,7 +37,6 @@ class Command(BaseCommand):
                 host,
                 "-p",
                 str(port),
-                "--proxy-headers",
                 "execora.asgi:application",
             ],
             "worker": [
