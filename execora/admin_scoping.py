@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.http import HttpRequest
 
-from execora.models import Business
+from execora.models import Business, Membership
 from execora.tenancy import business_ids_for_user
 
 
@@ -73,3 +74,15 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
+
+
+def is_shop_owner(user: AbstractBaseUser, business_id: int) -> bool:
+    """Whether `user` may take owner-only actions (cancel, reverse) for this shop.
+
+    Superusers are the platform operator and may; everyone else needs an owner membership.
+    """
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user_id=user.pk, business_id=business_id, role=Membership.Role.OWNER
+    ).exists()
