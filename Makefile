@@ -7,6 +7,8 @@ PORT ?= 8000
 # The test suite runs against real PostgreSQL and Redis on localhost.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/execora
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
+# The benchmarks write throwaway shops into their own PostgreSQL database.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/execora_bench
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format bench install install-dev
@@ -36,6 +38,11 @@ run: $(VENV)/.installed ## server on :8000 with worker and beat, embedded defaul
 test: $(VENV)/.installed-dev ## the whole suite against PostgreSQL and Redis on localhost
 	scripts/test-prerequisites
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-dev ## run the benchmarks (PostgreSQL: BENCH_DATABASE_URL)
+	scripts/test-prerequisites
+	createdb -h 127.0.0.1 -U postgres execora_bench 2>/dev/null || true  # exists already: fine
+	DATABASE_URL=$(BENCH_DATABASE_URL) LOG_LEVEL=warning $(PY) benchmarks/invoice_create.py
 
 lint: $(VENV)/.installed-dev ## ruff lint and format check
 	$(VENV)/bin/ruff check .
