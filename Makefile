@@ -43,6 +43,9 @@ bench: $(VENV)/.installed-dev ## run the benchmarks (PostgreSQL: BENCH_DATABASE_
 	scripts/test-prerequisites
 	createdb -h 127.0.0.1 -U postgres execora_bench 2>/dev/null || true  # exists already: fine
 	DATABASE_URL=$(BENCH_DATABASE_URL) LOG_LEVEL=warning $(PY) benchmarks/invoice_create.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/command_engine.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) benchmarks/reminders_dispatch.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) benchmarks/api_http.py
 
 lint: $(VENV)/.installed-dev ## ruff lint and format check
 	$(VENV)/bin/ruff check .

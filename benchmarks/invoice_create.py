@@ -229,6 +229,14 @@ def _raw_invoice(conn: psycopg.Connection, shop: dict, template: dict) -> None:
             )
 
 
+def _analyze() -> None:
+    """Fresh planner statistics: servers run with autovacuum off (as test clusters often
+    do) would otherwise plan verify_ledger over a database that grows every run as if
+    it were empty, and take minutes."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -240,6 +248,7 @@ def main() -> None:
 
     shops = _shops(args.workers)
     templates = [_raw_template(shop) for shop in shops]  # also warms every code path
+    _analyze()
 
     def service(index: int) -> None:
         shop = shops[index]
@@ -264,6 +273,7 @@ def main() -> None:
 
     raw_rate = _run(args.workers, args.seconds, raw, raw_close)
 
+    _analyze()
     call_command("verify_ledger", verbosity=0)  # the raw rows must be as right as the service's
     print(f"workers: {args.workers}, seconds: {args.seconds:g} each")
     print(f"service layer invoice_create: {service_rate:8.1f} invoices/s")

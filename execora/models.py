@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -54,6 +55,15 @@ class Business(models.Model):
         max_length=64, default="Asia/Kolkata", validators=[validate_timezone]
     )
     language = models.CharField(max_length=10, choices=Language.choices, default=Language.HINGLISH)
+    # Spoken commands that move more money than this ask "haan ya nahi?" first
+    # (voice.engine.policy): speech gets amounts wrong, a read-back catches it.
+    confirm_above_amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("2000.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Voice and typed commands moving more money than this ask for a yes first."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -65,6 +75,10 @@ class Business(models.Model):
                 condition=Q(gstin="") | Q(gstin__startswith=models.F("state_code")),
                 name="business_gstin_matches_state",
                 violation_error_message=_("The GSTIN's first two digits must be the state code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(confirm_above_amount__gte=0),
+                name="business_confirm_above_amount_non_negative",
             ),
         ]
 

@@ -333,5 +333,144 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
-    "ENUM_NAME_OVERRIDES": {"MembershipRoleEnum": "execora.models.Membership.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipRoleEnum": "execora.models.Membership.Role",
+        "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
+        "PaymentModeEnum": "ledger.models.PaymentMode",
+    },
+}
+
+# --- WhatsApp / reminders ---------------------------------------------------------
+# WHATSAPP_BACKEND (above) picks console or cloud; these configure the Cloud API.
+WHATSAPP_API_BASE_URL = env_str("WHATSAPP_API_BASE_URL", "https://graph.facebook.com")
+WHATSAPP_API_VERSION = env_str("WHATSAPP_API_VERSION", "v21.0")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID")
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN")
+# Signs the webhook's POSTs (X-Hub-Signature-256); without it every POST is refused.
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET")
+# Echoed back by Meta in the webhook's GET handshake; without it the handshake is refused.
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN")
+# The approved template for business-initiated reminders; body parameters
+# {{1}} customer name, {{2}} shop name, {{3}} amount due, {{4}} UPI id.
+WHATSAPP_TEMPLATE_NAME = env_str("WHATSAPP_TEMPLATE_NAME", "payment_reminder")
+WHATSAPP_TEMPLATE_LANGUAGE = env_str("WHATSAPP_TEMPLATE_LANGUAGE", "en")
+WHATSAPP_HTTP_TIMEOUT_SECONDS = env_int("WHATSAPP_HTTP_TIMEOUT_SECONDS", 15)
+# The business number's throughput (Cloud API default 80/s) and the per-person gap
+# (about one message per 6 s to the same user, else 131056).
+WHATSAPP_MESSAGES_PER_SECOND = env_int("WHATSAPP_MESSAGES_PER_SECOND", 80)
+WHATSAPP_RECIPIENT_INTERVAL_SECONDS = env_int("WHATSAPP_RECIPIENT_INTERVAL_SECONDS", 6)
+if WHATSAPP_BACKEND == "cloud":
+    _missing = [
+        name
+        for name in ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET")
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"WHATSAPP_BACKEND=cloud needs {', '.join(_missing)}")
+if WHATSAPP_MESSAGES_PER_SECOND < 1 or WHATSAPP_HTTP_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "WHATSAPP_MESSAGES_PER_SECOND and _HTTP_TIMEOUT_SECONDS must be >= 1"
+    )
+
+# Shop time when reminders may go (a shop's own hours in the admin override it).
+REMINDER_SEND_WINDOW = env_str("REMINDER_SEND_WINDOW", "09:00-20:00")
+
+
+def _parse_window(value: str) -> tuple[str, str]:
+    """Parse "09:00-20:00" into ("09:00", "20:00") ("24:00" ends at midnight); else stop."""
+    start, _, end = value.partition("-")
+    for is_end, part in ((False, start), (True, end)):
+        hours, _, minutes = part.partition(":")
+        valid = (
+            len(hours) == len(minutes) == 2
+            and hours.isdigit()
+            and minutes.isdigit()
+            and int(minutes) < 60
+            and (int(hours) < 24 or (is_end and part == "24:00"))
+        )
+        if not valid:
+            raise ImproperlyConfigured(f"REMINDER_SEND_WINDOW={value!r}: use HH:MM-HH:MM")
+    if start >= end:
+        raise ImproperlyConfigured(f"REMINDER_SEND_WINDOW={value!r}: the start must come first")
+    return start, end
+
+
+REMINDER_SEND_FROM, REMINDER_SEND_UNTIL = _parse_window(REMINDER_SEND_WINDOW)
+
+# How often beat runs the dispatcher, and how many reminders may be claimed or sending at once.
+REMINDER_DISPATCH_INTERVAL_SECONDS = env_int("REMINDER_DISPATCH_INTERVAL_SECONDS", 5)
+REMINDER_MAX_IN_FLIGHT = env_int("REMINDER_MAX_IN_FLIGHT", 500)
+# A claimed or sending reminder whose worker has not finished within this is taken back.
+REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 120)
+# HTTP requests per reminder before it is failed; retries back off exponentially with jitter.
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 6)
+REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 30)
+REMINDER_RETRY_MAX_SECONDS = env_int("REMINDER_RETRY_MAX_SECONDS", 3600)
+# A send whose outcome is unknown (timeout, 5xx) is resent only if no status webhook
+# settled it within this many seconds: the one window where a duplicate is possible.
+REMINDER_UNKNOWN_RESEND_SECONDS = env_int("REMINDER_UNKNOWN_RESEND_SECONDS", 900)
+# The Celery queue of the dispatcher and send tasks ("celery" is every worker's default).
+REMINDERS_QUEUE = env_str("REMINDERS_QUEUE", "celery")
+if min(REMINDER_DISPATCH_INTERVAL_SECONDS, REMINDER_MAX_IN_FLIGHT, REMINDER_MAX_ATTEMPTS) < 1:
+    raise ImproperlyConfigured(
+        "REMINDER_DISPATCH_INTERVAL_SECONDS, _MAX_IN_FLIGHT, _MAX_ATTEMPTS >= 1"
+    )
+# The lease must outlast a whole send: the pacing wait for a full batch plus the HTTP timeout.
+_SEND_BUDGET = REMINDER_MAX_IN_FLIGHT / WHATSAPP_MESSAGES_PER_SECOND + WHATSAPP_HTTP_TIMEOUT_SECONDS
+if REMINDER_LEASE_SECONDS <= _SEND_BUDGET:
+    raise ImproperlyConfigured(
+        f"REMINDER_LEASE_SECONDS={REMINDER_LEASE_SECONDS} must exceed "
+        f"REMINDER_MAX_IN_FLIGHT / WHATSAPP_MESSAGES_PER_SECOND + WHATSAPP_HTTP_TIMEOUT_SECONDS "
+        f"({_SEND_BUDGET:g})"
+    )
+# Celery's Django fix-up closes the database connection before and after every task
+# unless this is set: a new PostgreSQL connection per task (~20 ms here, more than the
+# rest of a reminder's send). Reuse it; execora.celery still drops one that is older than
+# CONN_MAX_AGE or broken before each task, as Django does for each request.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
+# httpx logs every request at INFO: one line per message sent is noise at 80 messages/s.
+LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
+CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {
+    "task": "reminders.dispatch",
+    "schedule": float(REMINDER_DISPATCH_INTERVAL_SECONDS),
+    # A tick no worker ran in time is dropped (the next does the same work), so a
+    # stopped worker does not come back to a pile of them. DatabaseScheduler's option name.
+    "options": {"queue": REMINDERS_QUEUE, "expire_seconds": REMINDER_DISPATCH_INTERVAL_SECONDS * 3},
+}
+
+# --- Command engine / OpenAI ------------------------------------------------------
+# INTENT_PROVIDER (above) picks local, openai or hybrid; these configure the LLM.
+# Any OpenAI-compatible chat completions server works (a local llama.cpp or vLLM):
+# point OPENAI_BASE_URL at it and give any non-empty key it accepts.
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "https://api.openai.com/v1")
+OPENAI_MODEL = env_str("OPENAI_MODEL", "gpt-4o-mini")
+
+
+def _env_fraction(name: str, default: str, *, low: float, high: float) -> float:
+    raw = env_str(name, default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name}={raw!r}: must be between {low:g} and {high:g}")
+    return value
+
+
+# A spoken command waits on this; past it the local parse is used (hybrid) or the
+# command is refused (openai). Seconds, fractions allowed.
+OPENAI_TIMEOUT_SECONDS = _env_fraction("OPENAI_TIMEOUT_SECONDS", "4", low=0.1, high=120)
+# Below this confidence hybrid asks the LLM, and a write asks the user "haan ya nahi?".
+INTENT_CONFIDENCE_THRESHOLD = _env_fraction("INTENT_CONFIDENCE_THRESHOLD", "0.7", low=0, high=1)
+# How long a question to the user ("haan ya nahi?") stays open.
+COMMAND_CONFIRM_TIMEOUT_SECONDS = env_int("COMMAND_CONFIRM_TIMEOUT_SECONDS", 120)
+if COMMAND_CONFIRM_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("COMMAND_CONFIRM_TIMEOUT_SECONDS must be at least 1")
+if INTENT_PROVIDER == "openai" and not OPENAI_API_KEY:
+    raise ImproperlyConfigured("INTENT_PROVIDER=openai needs OPENAI_API_KEY")
+# Conversations untouched this long are deleted (their questions expired long ago).
+CELERY_BEAT_SCHEDULE["voice-conversations-purge"] = {
+    "task": "voice.conversations_purge",
+    "schedule": 3600.0,
 }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from execora import views
+from reminders.webhooks import whatsapp_webhook
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +11,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("execora.api.urls")),
+    path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp-webhook"),
 ]

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from execora.exceptions import ApplicationError
 from execora.models import Business
@@ -56,26 +55,49 @@ def invoice_number_allocate(*, business: Business, on_date: datetime.date) -> tu
     Returns (financial_year, serial, formatted number). Must run inside the
     transaction that creates the invoice: the sequence row stays locked until
     it commits (lock #4 of docs/books.md), and a rollback gives the number back.
+    Costs one UPDATE ... RETURNING, plus an INSERT for a year's first number.
     """
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
             "invoice_number_allocate must run inside the invoice's transaction"
         )
     financial_year = financial_year_of(on_date)
-    rows = InvoiceSequence.objects.select_for_update().filter(
-        business=business, financial_year=financial_year
-    )
-    sequence = rows.first()
-    if sequence is None:
+    serial = _sequence_bump(business_id=business.pk, financial_year=financial_year)
+    if serial is None:
         # First invoice of the year: two creators may both get here. ON CONFLICT DO
-        # NOTHING lets exactly one insert win (the other waits for it), then both
-        # queue on the row lock below.
+        # NOTHING lets exactly one insert win (the other waits for it to commit or
+        # roll back); then both bump the row, one after the other, under its lock.
         InvoiceSequence.objects.bulk_create(
             [InvoiceSequence(business=business, financial_year=financial_year, last_number=0)],
             ignore_conflicts=True,
         )
-        sequence = rows.get()
-    serial = sequence.last_number + 1
-    number = invoice_number_format(business.invoice_prefix, financial_year, serial)
-    InvoiceSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
+        serial = _sequence_bump(business_id=business.pk, financial_year=financial_year)
+        if serial is None:  # cannot happen: the row exists now, ours or the winner's
+            raise transaction.TransactionManagementError("invoice sequence row missing")
+    try:
+        number = invoice_number_format(business.invoice_prefix, financial_year, serial)
+    except ApplicationError:
+        # Refused: give the number back, so the caller's transaction writes nothing
+        # even if it goes on (we still hold the row lock).
+        _sequence_bump(business_id=business.pk, financial_year=financial_year, by=-1)
+        raise
     return financial_year, serial, number
+
+
+def _sequence_bump(*, business_id: int, financial_year: int, by: int = 1) -> int | None:
+    """Add `by` to the year's counter and return it; None when the row does not exist.
+
+    One statement instead of SELECT ... FOR UPDATE and UPDATE: the UPDATE takes
+    the same row lock (lock #4), held until the invoice's transaction ends, so a
+    concurrent creator waits here and then sees our number. Raw SQL because the
+    ORM's update() cannot return the new value.
+    """
+    table = connection.ops.quote_name(InvoiceSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + %s "  # noqa: S608
+            "WHERE business_id = %s AND financial_year = %s RETURNING last_number",
+            [by, business_id, financial_year],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]

@@ -11,16 +11,16 @@ from __future__ import annotations
 import datetime
 import logging
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from customers.models import Customer
+from execora.db import rows_insert, shop_rows_lock
 from execora.exceptions import ApplicationError, NotFound
 from execora.models import Business
 from execora.money import ZERO
@@ -159,6 +159,28 @@ def accounts_ensure(*, business: Business) -> dict[str, Account]:
     return accounts
 
 
+# Account ids per shop (business pk → key → id), so posting needs no query for them.
+# Accounts are never deleted or re-keyed, so an id stays right for the life of the
+# process. An entry is stored only once the transaction that read (or created) the
+# rows has committed: a rolled-back first posting would otherwise leave the ids of
+# rows that never existed.
+_account_ids: dict[int, dict[str, int]] = {}
+
+
+def account_ids(*, business: Business) -> dict[str, int]:
+    """The shop's account ids by key, from this process's cache or `accounts_ensure`."""
+    ids = _account_ids.get(business.pk)
+    if ids is None or len(ids) != len(CHART_OF_ACCOUNTS):  # a miss (or an older chart)
+        ids = {key: account.pk for key, account in accounts_ensure(business=business).items()}
+        transaction.on_commit(lambda: _account_ids.__setitem__(business.pk, ids))
+    return ids
+
+
+def account_ids_forget() -> None:
+    """Empty the cache of account ids (tests; a shop whose accounts were rebuilt by hand)."""
+    _account_ids.clear()
+
+
 # --- posting -------------------------------------------------------------------
 
 
@@ -168,9 +190,7 @@ def customers_lock(*, business: Business, customer_ids: Sequence[int]) -> dict[i
     wanted = sorted(set(customer_ids))
     locked = {
         customer.pk: customer
-        for customer in Customer.objects.select_for_update()
-        .filter(business=business, pk__in=wanted)
-        .order_by("pk")
+        for customer in shop_rows_lock(Customer, business=business, ids=wanted)
     }
     missing = [pk for pk in wanted if pk not in locked]
     if missing:
@@ -181,6 +201,25 @@ def customers_lock(*, business: Business, customer_ids: Sequence[int]) -> dict[i
             extra={"missing": missing},
         )
     return locked
+
+
+def _check_locked(
+    *, business: Business, customer_ids: Iterable[int], locked: Mapping[int, Customer]
+) -> None:
+    for customer_id in customer_ids:
+        customer = locked.get(customer_id)
+        if customer is None or customer.pk != customer_id:
+            raise transaction.TransactionManagementError(
+                f"Customer {customer_id} is posted to but not among locked_customers: "
+                "lock it with customers_lock first."
+            )
+        if customer.business_id != business.pk:
+            raise NotFound(
+                f"No customer with id {customer_id} in this shop.",
+                message_hi="यह ग्राहक इस दुकान में नहीं मिला।",
+                field="customer_id",
+                extra={"missing": [customer_id]},
+            )
 
 
 def _refuse_lines(message: str, *, code: str = "invalid_entry", field: str = "lines") -> None:
@@ -200,6 +239,7 @@ def journal_post(
     memo: str = "",
     user: Any = None,
     reverses: JournalEntry | None = None,
+    locked_customers: Mapping[int, Customer] | None = None,
 ) -> JournalEntry:
     """Post one balanced entry and move the named customers' balances with it.
 
@@ -208,8 +248,14 @@ def journal_post(
     or with more than 2 decimal places; a receivables line without a
     customer or a customer on any other line; debits that differ from credits
     by even a paisa (code "unbalanced"). Locks the customers named, in
-    primary-key order (re-locking rows the caller already holds is free), and
-    adds each one's debit − credit to `Customer.balance` with F().
+    primary-key order, and adds each one's debit − credit to `Customer.balance`
+    in the database (balance = balance + delta).
+
+    A caller that has already locked the customers (`customers_lock`, in this
+    transaction, in the global lock order) passes them as `locked_customers`
+    (id → customer) and they are not locked again. Then every customer the
+    lines name must be in it (else TransactionManagementError: locking one
+    here could break the lock order), and one of another shop is NotFound.
     """
     _require_atomic("journal_post")
     if source_type not in SourceType.values:
@@ -250,14 +296,19 @@ def journal_post(
     if reverses is not None and reverses.business_id != business.pk:
         raise NotFound("No such journal entry in this shop.", field="reverses")
 
-    accounts = accounts_ensure(business=business)
     deltas: dict[int, Decimal] = {}
     for spec, debit, credit in checked:
         if spec.customer_id is not None:
             deltas[spec.customer_id] = deltas.get(spec.customer_id, ZERO) + debit - credit
-    customers_lock(business=business, customer_ids=list(deltas))
+    if locked_customers is None:
+        customers_lock(business=business, customer_ids=list(deltas))
+    else:
+        _check_locked(business=business, customer_ids=deltas, locked=locked_customers)
+    accounts = account_ids(business=business)
 
-    entry = JournalEntry.objects.create(
+    # rows_insert: the same INSERTs as create()/bulk_create(), built without the ORM's
+    # compiler (execora.db), since posting sits on the hot path of billing.
+    entry = JournalEntry(
         business=business,
         date=entry_date,
         source_type=source_type,
@@ -267,12 +318,13 @@ def journal_post(
         reverses=reverses,
         created_by=user,
     )
-    JournalLine.objects.bulk_create(
+    rows_insert([entry])
+    rows_insert(
         [
             JournalLine(
                 entry=entry,
                 business=business,
-                account=accounts[spec.account_key],
+                account_id=accounts[spec.account_key],
                 customer_id=spec.customer_id,
                 debit=debit,
                 credit=credit,
@@ -281,9 +333,9 @@ def journal_post(
             for spec, debit, credit in checked
         ]
     )
-    for customer_id, delta in sorted(deltas.items()):
-        if delta:
-            Customer.objects.filter(pk=customer_id).update(balance=F("balance") + delta)
+    moved = [(delta, customer_id) for customer_id, delta in sorted(deltas.items()) if delta]
+    if moved:
+        _balances_add(moved)
     logger.info(
         "journal entry posted",
         extra={
@@ -298,13 +350,32 @@ def journal_post(
     return entry
 
 
-def credit_limit_check(*, customer: Customer, additional: Decimal) -> None:
+def _balances_add(moved: list[tuple[Decimal, int]]) -> None:
+    """balance = balance + delta for each (delta, customer id): the F() update, written
+    out because the ORM takes several times longer to build it than to run it."""
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        for delta, customer_id in moved:
+            cursor.execute(
+                f"UPDATE {table} SET balance = balance + %s WHERE id = %s",  # noqa: S608
+                [delta, customer_id],
+            )
+
+
+def credit_limit_check(
+    *, customer: Customer, additional: Decimal, current_balance: Decimal | None = None
+) -> None:
     """Refuse (code "credit_limit_exceeded") when `additional` would take the customer past
-    their credit limit. The caller holds the customer's row lock, so `customer.balance` is current.
+    their credit limit. The caller holds the customer's row lock. The balance is read
+    again unless the caller passes `current_balance`, known current because nothing
+    has changed it since the lock was taken (e.g. `customer.balance` straight from
+    `customers_lock`).
     """
     if customer.credit_limit is None or additional <= 0:
         return
-    current = Customer.objects.filter(pk=customer.pk).values_list("balance", flat=True).get()
+    current = current_balance
+    if current is None:
+        current = Customer.objects.filter(pk=customer.pk).values_list("balance", flat=True).get()
     would_be = current + additional
     if would_be > customer.credit_limit:
         limit = rupees(customer.credit_limit)
@@ -357,7 +428,8 @@ def payment_record(
             message_hi="भुगतान का समय सही नहीं है।",
             field="received_at",
         )
-    customer = customers_lock(business=business, customer_ids=[customer_id])[customer_id]
+    locked = customers_lock(business=business, customer_ids=[customer_id])
+    customer = locked[customer_id]
     entry_date = timezone.localtime(received_at, zoneinfo.ZoneInfo(business.timezone)).date()
     money_account = AccountKey.CASH if mode == PaymentMode.CASH else AccountKey.BANK
     entry = journal_post(
@@ -371,6 +443,7 @@ def payment_record(
         reference=reference,
         memo=note or f"Payment ({mode})",
         user=user,
+        locked_customers=locked,
     )
     return Payment.objects.create(
         business=business,
@@ -400,8 +473,9 @@ def credit_add(
     Refused with "credit_limit_exceeded" when it would take the customer past their limit.
     """
     amount = amount_parse(amount)
-    customer = customers_lock(business=business, customer_ids=[customer_id])[customer_id]
-    credit_limit_check(customer=customer, additional=amount)
+    locked = customers_lock(business=business, customer_ids=[customer_id])
+    customer = locked[customer_id]
+    credit_limit_check(customer=customer, additional=amount, current_balance=customer.balance)
     return journal_post(
         business=business,
         entry_date=entry_date or shop_today(business),
@@ -413,6 +487,7 @@ def credit_add(
         source_id=customer.pk,
         memo=note or "Udhaar",
         user=user,
+        locked_customers=locked,
     )
 
 
@@ -432,7 +507,8 @@ def opening_balance_set(
     reverse it first to correct it.
     """
     amount = amount_parse(amount, allow_negative=True)
-    customer = customers_lock(business=business, customer_ids=[customer_id])[customer_id]
+    locked = customers_lock(business=business, customer_ids=[customer_id])
+    customer = locked[customer_id]
     # Checked under the customer's lock, so two concurrent calls cannot both pass.
     if JournalEntry.objects.filter(
         business=business,
@@ -464,6 +540,7 @@ def opening_balance_set(
         source_id=customer.pk,
         memo="Opening balance" if amount > 0 else "Opening advance",
         user=user,
+        locked_customers=locked,
     )
 
 
@@ -474,12 +551,14 @@ def journal_reverse(
     on_date: datetime.date | None,
     source_type: str,
     memo: str,
+    locked_customers: Mapping[int, Customer] | None = None,
 ) -> JournalEntry:
     """Post the mirror of `entry` (each debit becomes a credit), `reverses` → entry.
 
     For use inside the caller's transaction, with `entry` already locked
     (lock #1 of docs/books.md); e.g. invoice cancellation with source_type
     "invoice_cancel". Dated `on_date`, or today in the shop's time zone.
+    `locked_customers` as for `journal_post`.
     """
     _require_atomic("journal_reverse")
     if entry.reverses_id is not None or entry.source_type in (
@@ -520,6 +599,7 @@ def journal_reverse(
         memo=memo or f"Reversal of entry #{entry.pk}",
         user=user,
         reverses=entry,
+        locked_customers=locked_customers,
     )
 
 

@@ -1,20 +1,22 @@
 """Writes for products and their stock.
 
-Stock changes only through `stock_move`, which appends a StockMovement and
-moves the cached `Product.stock_quantity` with F() in the same transaction,
-under the product's row lock (products are lock #2 in docs/books.md).
+Stock changes only through `stock_move` / `stock_move_many`, which append
+StockMovements and move the cached `Product.stock_quantity` with them in the
+same transaction, under the product's row lock (products are lock #2 in
+docs/books.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
+from execora.db import rows_insert, shop_rows_lock
 from execora.exceptions import ApplicationError, NotFound
 from execora.models import Business
 from products.models import Product, StockMovement
@@ -224,10 +226,7 @@ def products_lock(*, business: Business, product_ids: Iterable[int]) -> dict[int
         raise transaction.TransactionManagementError("products_lock needs an atomic block")
     wanted = sorted(set(product_ids))
     locked = {
-        product.pk: product
-        for product in Product.objects.select_for_update()
-        .filter(business=business, pk__in=wanted)
-        .order_by("pk")
+        product.pk: product for product in shop_rows_lock(Product, business=business, ids=wanted)
     }
     missing = [pk for pk in wanted if pk not in locked]
     if missing:
@@ -238,6 +237,143 @@ def products_lock(*, business: Business, product_ids: Iterable[int]) -> dict[int
             extra={"missing": missing},
         )
     return locked
+
+
+@dataclass(frozen=True)
+class StockMove:
+    """One movement for `stock_move_many`: `change` (signed) of `product`, with its note."""
+
+    product: Product
+    change: Decimal | int | str
+    note: str = ""
+
+
+def _require_atomic(name: str) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(f"{name} needs an atomic block")
+
+
+def _checked_change(change: Any, kind: str) -> Decimal:
+    if kind not in _KIND_SIGN:
+        raise ApplicationError(
+            f"Unknown stock movement kind {kind!r}.", code="invalid", field="kind"
+        )
+    change = _quantity(change, field="quantity")
+    sign = _KIND_SIGN[kind]
+    if change == 0 or (sign > 0 and change < 0) or (sign < 0 and change > 0):
+        direction = {1: "positive", -1: "negative", 0: "non-zero"}[sign]
+        raise ApplicationError(
+            f"A {kind} movement must be {direction} (got {change}).",
+            code="invalid",
+            message_hi="स्टॉक की मात्रा सही नहीं है।",
+            field="quantity",
+        )
+    return change
+
+
+def _insufficient(product: Product, *, available: Decimal, change: Decimal, kind: str) -> None:
+    wanted, unit = -change, product.unit
+    verb, verb_hi = ("sell", "बेच") if kind == StockMovement.Kind.SALE else ("remove", "घटा")
+    raise ApplicationError(
+        f"Only {available} {unit} of {product.name} in stock; cannot {verb} {wanted} {unit}.",
+        code="insufficient_stock",
+        message_hi=(
+            f"{product.name} का स्टॉक सिर्फ़ {available} {unit} है; {wanted} {unit} नहीं {verb_hi} सकते।"
+        ),
+        field="quantity",
+        extra={
+            "product_id": product.pk,
+            "available": str(available),
+            "requested": str(wanted),
+            "unit": unit,
+        },
+    )
+
+
+def _stock_write(*, before: dict[int, Decimal], after: dict[int, Decimal]) -> None:
+    """One UPDATE writing each product's new stock, computed in Python under the row lock.
+
+    Raw SQL because the ORM cannot say it in one statement as cheaply. The WHERE
+    repeats the stock each value was computed from: an instance that was not
+    current (not from `products_lock` in this transaction) matches fewer rows and
+    is refused instead of silently losing another writer's change. ROUND on both
+    sides keeps the comparison exact on SQLite, which stores decimals as binary
+    floats and binds Decimal parameters as text.
+    """
+    table = connection.ops.quote_name(Product._meta.db_table)
+    cases = " ".join(["WHEN %s THEN %s"] * len(after))
+    guards = " OR ".join(["(id = %s AND ROUND(stock_quantity, 3) = ROUND(%s, 3))"] * len(before))
+    params: list[Any] = [value for item in after.items() for value in item]
+    params += [value for item in before.items() for value in item]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET stock_quantity = CASE id {cases} END WHERE {guards}",  # noqa: S608
+            params,
+        )
+        updated = cursor.rowcount
+    if updated != len(after):
+        raise transaction.TransactionManagementError(
+            "A product's stock changed since it was read: move stock only of products "
+            "locked with products_lock in this transaction."
+        )
+
+
+def stock_move_many(
+    *,
+    moves: Sequence[StockMove],
+    kind: str,
+    user: Any = None,
+    reference: str = "",
+    source_type: str = "",
+    source_id: int | None = None,
+) -> list[StockMovement]:
+    """Append one movement per `moves` item and move the cached stock with them.
+
+    The products must come from `products_lock` in the caller's transaction:
+    their `stock_quantity` is then current, so the new stock is computed here
+    (several moves of one product follow each other) and written with one
+    UPDATE, and the movements with one INSERT. A product whose instance turns out
+    stale is refused (TransactionManagementError), never written from a stale
+    value. Going below zero is refused with code "insufficient_stock" unless the
+    product allows negative stock; nothing is written then. Updates
+    `stock_quantity` on the instances passed in.
+    """
+    _require_atomic("stock_move_many")
+    changes = [_checked_change(move.change, kind) for move in moves]
+    before: dict[int, Decimal] = {}
+    after: dict[int, Decimal] = {}
+    products: dict[int, Product] = {}
+    movements = []
+    for move, change in zip(moves, changes, strict=True):
+        product = move.product
+        current = after.get(product.pk)
+        if current is None:
+            current = before[product.pk] = product.stock_quantity
+            products[product.pk] = product
+        stock_after = current + change
+        if stock_after < 0 and not product.allow_negative_stock:
+            _insufficient(product, available=current, change=change, kind=kind)
+        after[product.pk] = stock_after
+        movements.append(
+            StockMovement(
+                business_id=product.business_id,
+                product=product,
+                kind=kind,
+                quantity=change,
+                stock_after=stock_after,
+                reference=reference,
+                source_type=source_type,
+                source_id=source_id,
+                note=move.note,
+                created_by=user,
+            )
+        )
+    if not movements:
+        return []
+    _stock_write(before=before, after=after)
+    for pk, product in products.items():
+        product.stock_quantity = after[pk]
+    return rows_insert(movements)
 
 
 def stock_move(
@@ -254,67 +390,30 @@ def stock_move(
     """Append a movement of `change` (signed) and move the cached stock with it.
 
     The caller holds the product's row lock (`products_lock`) inside its
-    transaction. Going below zero is refused with code "insufficient_stock"
+    transaction; the stock is read again here (under that lock), so a stale
+    instance is fine. Going below zero is refused with code "insufficient_stock"
     unless the product allows negative stock. Updates `product.stock_quantity`
-    on the instance passed in.
+    on the instance passed in. Several moves at once: `stock_move_many`.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise transaction.TransactionManagementError("stock_move needs an atomic block")
-    if kind not in _KIND_SIGN:
-        raise ApplicationError(
-            f"Unknown stock movement kind {kind!r}.", code="invalid", field="kind"
-        )
-    change = _quantity(change, field="quantity")
-    sign = _KIND_SIGN[kind]
-    if change == 0 or (sign > 0 and change < 0) or (sign < 0 and change > 0):
-        direction = {1: "positive", -1: "negative", 0: "non-zero"}[sign]
-        raise ApplicationError(
-            f"A {kind} movement must be {direction} (got {change}).",
-            code="invalid",
-            message_hi="स्टॉक की मात्रा सही नहीं है।",
-            field="quantity",
-        )
+    _require_atomic("stock_move")
+    _checked_change(change, kind)
     # Re-locking a row this transaction holds is free; it also makes the read below
     # current even if the caller's instance is stale.
-    current = (
+    product.stock_quantity = (
         Product.objects.select_for_update()
         .filter(pk=product.pk, business_id=product.business_id)
         .values_list("stock_quantity", flat=True)
         .get()
     )
-    after = current + change
-    if after < 0 and not product.allow_negative_stock:
-        available, wanted, unit = current, -change, product.unit
-        verb, verb_hi = ("sell", "बेच") if kind == StockMovement.Kind.SALE else ("remove", "घटा")
-        raise ApplicationError(
-            f"Only {available} {unit} of {product.name} in stock; cannot {verb} {wanted} {unit}.",
-            code="insufficient_stock",
-            message_hi=(
-                f"{product.name} का स्टॉक सिर्फ़ {available} {unit} है; "
-                f"{wanted} {unit} नहीं {verb_hi} सकते।"
-            ),
-            field="quantity",
-            extra={
-                "product_id": product.pk,
-                "available": str(available),
-                "requested": str(wanted),
-                "unit": unit,
-            },
-        )
-    Product.objects.filter(pk=product.pk).update(stock_quantity=F("stock_quantity") + change)
-    product.stock_quantity = after
-    return StockMovement.objects.create(
-        business_id=product.business_id,
-        product=product,
+    (movement,) = stock_move_many(
+        moves=[StockMove(product=product, change=change, note=note)],
         kind=kind,
-        quantity=change,
-        stock_after=after,
+        user=user,
         reference=reference,
         source_type=source_type,
         source_id=source_id,
-        note=note,
-        created_by=user,
     )
+    return movement
 
 
 @transaction.atomic

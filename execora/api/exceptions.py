@@ -49,8 +49,10 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     if isinstance(detail, dict):
         for key, value in detail.items():
             name = str(key) if not prefix else f"{prefix}.{key}"
-            if not prefix and key == NON_FIELD:
-                name = NON_FIELD
+            if key == NON_FIELD:
+                # A nested object's or list's own error belongs to it: "items", not
+                # "items.non_field_errors".
+                name = prefix or NON_FIELD
             flat.update(flatten_errors(value, name))
     elif isinstance(detail, list | tuple):
         if all(not isinstance(item, dict | list | tuple) for item in detail):

@@ -9,253 +9,634 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0002_search_key'),
-        ('execora', '0002_idempotencyrecord'),
-        ('ledger', '0002_append_only_triggers'),
-        ('products', '0002_append_only_triggers'),
+        ("customers", "0002_search_key"),
+        ("execora", "0002_idempotencyrecord"),
+        ("ledger", "0002_append_only_triggers"),
+        ("products", "0002_append_only_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16)),
-                ('financial_year', models.PositiveSmallIntegerField()),
-                ('sequence_number', models.PositiveIntegerField()),
-                ('invoice_date', models.DateField()),
-                ('status', models.CharField(choices=[('issued', 'Issued'), ('cancelled', 'Cancelled')], default='issued', max_length=10)),
-                ('place_of_supply', models.CharField(max_length=2)),
-                ('is_interstate', models.BooleanField(default=False)),
-                ('subtotal', models.DecimalField(decimal_places=2, help_text='Gross taxable value before discounts.', max_digits=14)),
-                ('discount_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('taxable_total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('cgst_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('sgst_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('igst_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('tax_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('round_off', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('grand_total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('amount_paid', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('payment_mode', models.CharField(blank=True, choices=[('cash', 'Cash'), ('upi', 'UPI'), ('card', 'Card'), ('bank', 'Bank transfer'), ('cheque', 'Cheque')], max_length=10)),
-                ('amount_due', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('notes', models.TextField(blank=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('cancel_reason', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='execora.business')),
-                ('cancel_entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cancelled_invoice', to='ledger.journalentry')),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='customers.customer')),
-                ('journal_entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='invoice', to='ledger.journalentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=16)),
+                ("financial_year", models.PositiveSmallIntegerField()),
+                ("sequence_number", models.PositiveIntegerField()),
+                ("invoice_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("issued", "Issued"), ("cancelled", "Cancelled")],
+                        default="issued",
+                        max_length=10,
+                    ),
+                ),
+                ("place_of_supply", models.CharField(max_length=2)),
+                ("is_interstate", models.BooleanField(default=False)),
+                (
+                    "subtotal",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Gross taxable value before discounts.",
+                        max_digits=14,
+                    ),
+                ),
+                (
+                    "discount_total",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                ("taxable_total", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "cgst_total",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "sgst_total",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "igst_total",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "tax_total",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "round_off",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                ("grand_total", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "amount_paid",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "payment_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("cash", "Cash"),
+                            ("upi", "UPI"),
+                            ("card", "Card"),
+                            ("bank", "Bank transfer"),
+                            ("cheque", "Cheque"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "amount_due",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("cancel_reason", models.CharField(blank=True, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoices",
+                        to="execora.business",
+                    ),
+                ),
+                (
+                    "cancel_entry",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cancelled_invoice",
+                        to="ledger.journalentry",
+                    ),
+                ),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoices",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "journal_entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice",
+                        to="ledger.journalentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-invoice_date', '-pk'],
+                "ordering": ["-invoice_date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='InvoiceItem',
+            name="InvoiceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_no', models.PositiveSmallIntegerField()),
-                ('description', models.CharField(max_length=200)),
-                ('hsn_code', models.CharField(blank=True, max_length=8, verbose_name='HSN code')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('unit', models.CharField(choices=[('kg', 'kg'), ('g', 'gram'), ('l', 'litre'), ('ml', 'ml'), ('pcs', 'pieces'), ('dozen', 'dozen'), ('packet', 'packet'), ('box', 'box'), ('bag', 'bag')], max_length=10)),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('price_includes_tax', models.BooleanField()),
-                ('discount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('gst_rate', models.DecimalField(decimal_places=2, max_digits=4, verbose_name='GST rate (%)')),
-                ('taxable_discount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('taxable_value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('cgst', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('sgst', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('igst', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('line_total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='execora.business')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='invoices.invoice')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoice_items', to='products.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_no", models.PositiveSmallIntegerField()),
+                ("description", models.CharField(max_length=200)),
+                ("hsn_code", models.CharField(blank=True, max_length=8, verbose_name="HSN code")),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14)),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("kg", "kg"),
+                            ("g", "gram"),
+                            ("l", "litre"),
+                            ("ml", "ml"),
+                            ("pcs", "pieces"),
+                            ("dozen", "dozen"),
+                            ("packet", "packet"),
+                            ("box", "box"),
+                            ("bag", "bag"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("price_includes_tax", models.BooleanField()),
+                (
+                    "discount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "gst_rate",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=4, verbose_name="GST rate (%)"
+                    ),
+                ),
+                (
+                    "taxable_discount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                ("taxable_value", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "cgst",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "sgst",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "igst",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14),
+                ),
+                ("line_total", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="execora.business",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="invoices.invoice",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice_items",
+                        to="products.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['invoice', 'line_no'],
+                "ordering": ["invoice", "line_no"],
             },
         ),
         migrations.CreateModel(
-            name='InvoiceSequence',
+            name="InvoiceSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('financial_year', models.PositiveSmallIntegerField()),
-                ('last_number', models.PositiveIntegerField(default=0)),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoice_sequences', to='execora.business')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("financial_year", models.PositiveSmallIntegerField()),
+                ("last_number", models.PositiveIntegerField(default=0)),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice_sequences",
+                        to="execora.business",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['business', 'financial_year'],
+                "ordering": ["business", "financial_year"],
             },
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['business', 'invoice_date'], name='invoices_in_busines_1c304d_idx'),
+            model_name="invoice",
+            index=models.Index(
+                fields=["business", "invoice_date"], name="invoices_in_busines_1c304d_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['business', 'customer', 'invoice_date'], name='invoices_in_busines_118a31_idx'),
+            model_name="invoice",
+            index=models.Index(
+                fields=["business", "customer", "invoice_date"],
+                name="invoices_in_busines_118a31_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(fields=('business', 'number'), name='invoice_unique_number'),
+            model_name="invoice",
+            constraint=models.UniqueConstraint(
+                fields=("business", "number"), name="invoice_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(fields=('business', 'financial_year', 'sequence_number'), name='invoice_unique_serial'),
+            model_name="invoice",
+            constraint=models.UniqueConstraint(
+                fields=("business", "financial_year", "sequence_number"),
+                name="invoice_unique_serial",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('sequence_number__gte', 1)), name='invoice_serial_positive'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sequence_number__gte", 1)), name="invoice_serial_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('subtotal__gte', 0)), name='invoice_subtotal_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("subtotal__gte", 0)), name="invoice_subtotal_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('discount_total__gte', 0)), name='invoice_discount_total_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("discount_total__gte", 0)),
+                name="invoice_discount_total_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('taxable_total__gte', 0)), name='invoice_taxable_total_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("taxable_total__gte", 0)),
+                name="invoice_taxable_total_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('cgst_total__gte', 0)), name='invoice_cgst_total_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cgst_total__gte", 0)), name="invoice_cgst_total_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('sgst_total__gte', 0)), name='invoice_sgst_total_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sgst_total__gte", 0)), name="invoice_sgst_total_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('igst_total__gte', 0)), name='invoice_igst_total_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("igst_total__gte", 0)), name="invoice_igst_total_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('tax_total__gte', 0)), name='invoice_tax_total_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tax_total__gte", 0)), name="invoice_tax_total_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('grand_total__gte', 0)), name='invoice_grand_total_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grand_total__gte", 0)), name="invoice_grand_total_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_paid__gte', 0)), name='invoice_amount_paid_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_paid__gte", 0)), name="invoice_amount_paid_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_due__gte', 0)), name='invoice_amount_due_non_negative'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_due__gte", 0)), name="invoice_amount_due_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('taxable_total', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(models.F('subtotal'), '-', models.F('discount_total')), 2))), name='invoice_taxable_is_subtotal_less_discount'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "taxable_total",
+                        django.db.models.functions.math.Round(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("subtotal"), "-", models.F("discount_total")
+                            ),
+                            2,
+                        ),
+                    )
+                ),
+                name="invoice_taxable_is_subtotal_less_discount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('tax_total', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('cgst_total'), '+', models.F('sgst_total')), '+', models.F('igst_total')), 2))), name='invoice_tax_is_sum_of_taxes'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "tax_total",
+                        django.db.models.functions.math.Round(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("cgst_total"), "+", models.F("sgst_total")
+                                ),
+                                "+",
+                                models.F("igst_total"),
+                            ),
+                            2,
+                        ),
+                    )
+                ),
+                name="invoice_tax_is_sum_of_taxes",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('grand_total', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('taxable_total'), '+', models.F('tax_total')), '+', models.F('round_off')), 2))), name='invoice_grand_total_adds_up'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "grand_total",
+                        django.db.models.functions.math.Round(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("taxable_total"), "+", models.F("tax_total")
+                                ),
+                                "+",
+                                models.F("round_off"),
+                            ),
+                            2,
+                        ),
+                    )
+                ),
+                name="invoice_grand_total_adds_up",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('round_off__gt', Decimal('-0.50')), ('round_off__lte', Decimal('0.50'))), name='invoice_round_off_under_a_rupee'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("round_off__gt", Decimal("-0.50")), ("round_off__lte", Decimal("0.50"))
+                ),
+                name="invoice_round_off_under_a_rupee",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_due', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(models.F('grand_total'), '-', models.F('amount_paid')), 2))), name='invoice_due_is_total_less_paid'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "amount_due",
+                        django.db.models.functions.math.Round(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("grand_total"), "-", models.F("amount_paid")
+                            ),
+                            2,
+                        ),
+                    )
+                ),
+                name="invoice_due_is_total_less_paid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('customer__isnull', False), ('amount_due', 0), _connector='OR'), name='invoice_walk_in_paid_in_full'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("customer__isnull", False), ("amount_due", 0), _connector="OR"),
+                name="invoice_walk_in_paid_in_full",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount_paid', 0), ('payment_mode', '')), models.Q(('amount_paid__gt', 0), ('payment_mode__in', ['cash', 'upi', 'card', 'bank', 'cheque'])), _connector='OR'), name='invoice_payment_mode_when_paid'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("amount_paid", 0), ("payment_mode", "")),
+                    models.Q(
+                        ("amount_paid__gt", 0),
+                        ("payment_mode__in", ["cash", "upi", "card", "bank", "cheque"]),
+                    ),
+                    _connector="OR",
+                ),
+                name="invoice_payment_mode_when_paid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('is_interstate', True), ('cgst_total', 0), ('sgst_total', 0)), models.Q(('is_interstate', False), ('igst_total', 0)), _connector='OR'), name='invoice_igst_or_cgst_sgst'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("is_interstate", True), ("cgst_total", 0), ("sgst_total", 0)),
+                    models.Q(("is_interstate", False), ("igst_total", 0)),
+                    _connector="OR",
+                ),
+                name="invoice_igst_or_cgst_sgst",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'issued'), ('cancel_entry__isnull', True), ('cancelled_at__isnull', True)), models.Q(('status', 'cancelled'), ('cancel_entry__isnull', False), ('cancelled_at__isnull', False)), _connector='OR'), name='invoice_cancel_fields_match_status'),
+            model_name="invoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("status", "issued"),
+                        ("cancel_entry__isnull", True),
+                        ("cancelled_at__isnull", True),
+                    ),
+                    models.Q(
+                        ("status", "cancelled"),
+                        ("cancel_entry__isnull", False),
+                        ("cancelled_at__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="invoice_cancel_fields_match_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.UniqueConstraint(fields=('invoice', 'line_no'), name='invoice_item_unique_line'),
+            model_name="invoiceitem",
+            constraint=models.UniqueConstraint(
+                fields=("invoice", "line_no"), name="invoice_item_unique_line"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('line_no__gte', 1)), name='invoice_item_line_no'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("line_no__gte", 1)), name="invoice_item_line_no"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='invoice_item_quantity_positive'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="invoice_item_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='invoice_item_unit_price_non_negative'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)),
+                name="invoice_item_unit_price_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('discount__gte', 0)), name='invoice_item_discount_non_negative'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("discount__gte", 0)), name="invoice_item_discount_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('taxable_discount__gte', 0)), name='invoice_item_taxable_discount_non_negative'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("taxable_discount__gte", 0)),
+                name="invoice_item_taxable_discount_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('taxable_value__gte', 0)), name='invoice_item_taxable_value_non_negative'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("taxable_value__gte", 0)),
+                name="invoice_item_taxable_value_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('cgst__gte', 0)), name='invoice_item_cgst_non_negative'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cgst__gte", 0)), name="invoice_item_cgst_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('sgst__gte', 0)), name='invoice_item_sgst_non_negative'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sgst__gte", 0)), name="invoice_item_sgst_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('igst__gte', 0)), name='invoice_item_igst_non_negative'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("igst__gte", 0)), name="invoice_item_igst_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('line_total__gte', 0)), name='invoice_item_line_total_non_negative'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("line_total__gte", 0)),
+                name="invoice_item_line_total_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('gst_rate__in', (Decimal('0'), Decimal('5'), Decimal('12'), Decimal('18'), Decimal('28')))), name='invoice_item_gst_rate_valid', violation_error_message='GST rate must be 0, 5, 12, 18 or 28%.'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "gst_rate__in",
+                        (Decimal("0"), Decimal("5"), Decimal("12"), Decimal("18"), Decimal("28")),
+                    )
+                ),
+                name="invoice_item_gst_rate_valid",
+                violation_error_message="GST rate must be 0, 5, 12, 18 or 28%.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('line_total', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('taxable_value'), '+', models.F('cgst')), '+', models.F('sgst')), '+', models.F('igst')), 2))), name='invoice_item_total_adds_up'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "line_total",
+                        django.db.models.functions.math.Round(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("taxable_value"), "+", models.F("cgst")
+                                    ),
+                                    "+",
+                                    models.F("sgst"),
+                                ),
+                                "+",
+                                models.F("igst"),
+                            ),
+                            2,
+                        ),
+                    )
+                ),
+                name="invoice_item_total_adds_up",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('cgst', models.F('sgst')), models.Q(('igst', 0), ('cgst', 0), _connector='OR')), name='invoice_item_igst_or_equal_cgst_sgst'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("cgst", models.F("sgst")), models.Q(("igst", 0), ("cgst", 0), _connector="OR")
+                ),
+                name="invoice_item_igst_or_equal_cgst_sgst",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoiceitem',
-            constraint=models.CheckConstraint(condition=models.Q(('description', ''), _negated=True), name='invoice_item_description_required'),
+            model_name="invoiceitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("description", ""), _negated=True),
+                name="invoice_item_description_required",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoicesequence',
-            constraint=models.UniqueConstraint(fields=('business', 'financial_year'), name='invoice_sequence_unique_year'),
+            model_name="invoicesequence",
+            constraint=models.UniqueConstraint(
+                fields=("business", "financial_year"), name="invoice_sequence_unique_year"
+            ),
         ),
     ]

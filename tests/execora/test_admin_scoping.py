@@ -61,6 +61,7 @@ def test_owner_edits_their_own_shop(client, shop):
         "invoice_prefix": "SK",
         "timezone": "Asia/Kolkata",
         "language": "hi",
+        "confirm_above_amount": "2000.00",
         "memberships-TOTAL_FORMS": "1",
         "memberships-INITIAL_FORMS": "1",
         "memberships-MIN_NUM_FORMS": "0",

@@ -14,7 +14,13 @@ from ledger.selectors import ledger_discrepancies
 from products.models import StockMovement
 from products.selectors import stock_discrepancies
 from tests.factories import BusinessFactory
-from tests.invoices.factories import SALE_DAY, free_item, make_product
+from tests.invoices.factories import (
+    SALE_DAY,
+    CustomerFactory,
+    free_item,
+    make_product,
+    walk_in_sale,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,4 +114,49 @@ def test_thirty_concurrent_invoices_get_unique_gapless_numbers():
     assert {(invoice.number, invoice.grand_total) for _, invoice in results} == set(
         Invoice.objects.values_list("number", "grand_total")
     )
+    assert ledger_discrepancies(business=shop) == []
+
+
+def test_concurrent_khata_invoices_on_a_running_series_stay_gapless_and_never_deadlock():
+    # given: a series already running (the one-statement numbering path), two products
+    # and three customers shared by every buyer, so their locks overlap in every order
+    shop = BusinessFactory()
+    walk_in_sale(shop, invoice_date=SALE_DAY)
+    sugar = make_product(shop, "Sugar", selling_price="46.00", gst_rate="5", opening_stock="100")
+    rice = make_product(shop, "Rice", selling_price="60.00", gst_rate="0", opening_stock="100")
+    customers = [CustomerFactory(business=shop) for _ in range(3)]
+
+    # when: 30 buyers, half listing rice first, each on a customer's khata
+    def sell(i: int) -> Invoice:
+        lines = [
+            InvoiceItemInput(product_id=sugar.pk, quantity="1"),
+            InvoiceItemInput(product_id=rice.pk, quantity="0.5"),
+        ]
+        return invoice_create(
+            business=shop,
+            customer_id=customers[i % 3].pk,
+            items=lines if i % 2 else lines[::-1],
+            invoice_date=SALE_DAY,
+        )
+
+    results = run_together(30, sell)
+
+    # then
+    assert [status for status, _ in results] == ["ok"] * 30, results
+    assert sorted(invoice.sequence_number for _, invoice in results) == list(range(2, 32))
+    assert InvoiceSequence.objects.get(business=shop, financial_year=2025).last_number == 31
+    sugar.refresh_from_db()
+    rice.refresh_from_db()
+    assert (sugar.stock_quantity, rice.stock_quantity) == (D("70.000"), D("85.000"))
+    # every sale's stock_after is distinct: each saw the stock the previous one left
+    assert sorted(
+        StockMovement.objects.filter(product=sugar, kind="sale").values_list(
+            "stock_after", flat=True
+        )
+    ) == [D(n) for n in range(70, 100)]
+    for customer in customers:
+        customer.refresh_from_db()
+        # ten bills of 1 kg sugar (46) and 0.5 kg rice (30) each
+        assert customer.balance == D("760.00")
+    assert stock_discrepancies(business=shop) == []
     assert ledger_discrepancies(business=shop) == []

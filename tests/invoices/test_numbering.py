@@ -1,7 +1,8 @@
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from execora.exceptions import ApplicationError
 from invoices.models import Invoice, InvoiceSequence
@@ -125,3 +126,43 @@ def test_invoices_of_a_new_financial_year_start_again_at_one(shop):
         (2025, 2),
     ]
     assert Invoice.objects.filter(business=shop).count() == 3
+
+
+@pytest.mark.django_db
+def test_allocate_on_an_existing_series_is_one_update(shop):
+    # given: the year's series exists
+    with transaction.atomic():
+        invoice_number_allocate(business=shop, on_date=datetime.date(2026, 6, 1))
+    # when
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        got = invoice_number_allocate(business=shop, on_date=datetime.date(2026, 6, 2))
+    # then: the bump and the read are one locking statement
+    sql = [q["sql"] for q in queries.captured_queries if "invoices_invoicesequence" in q["sql"]]
+    assert len(sql) == 1
+    assert sql[0].startswith("UPDATE") and "RETURNING" in sql[0]
+    assert got == (2026, 2, "INV/26-27/0002")
+
+
+@pytest.mark.django_db
+def test_allocate_creates_a_new_years_series_then_bumps_it(shop):
+    # when
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        got = invoice_number_allocate(business=shop, on_date=datetime.date(2026, 6, 1))
+    # then: an UPDATE that found nothing, the INSERT, the UPDATE that numbered it
+    sql = [q["sql"] for q in queries.captured_queries if "invoices_invoicesequence" in q["sql"]]
+    assert [statement.split()[0] for statement in sql] == ["UPDATE", "INSERT", "UPDATE"]
+    assert got == (2026, 1, "INV/26-27/0001")
+    assert InvoiceSequence.objects.get(business=shop, financial_year=2026).last_number == 1
+
+
+@pytest.mark.django_db
+def test_a_number_too_long_is_refused_and_given_back_even_if_the_caller_goes_on():
+    # given: a five-letter prefix whose series is at 9999, the last four-digit number
+    shop = BusinessFactory(invoice_prefix="ABCDE")
+    InvoiceSequence.objects.create(business=shop, financial_year=2026, last_number=9999)
+    # when: the caller catches the refusal inside its transaction and commits the rest
+    with transaction.atomic(), pytest.raises(ApplicationError) as caught:
+        invoice_number_allocate(business=shop, on_date=datetime.date(2026, 6, 1))
+    # then
+    assert caught.value.code == "invoice_number_too_long"
+    assert InvoiceSequence.objects.get(business=shop, financial_year=2026).last_number == 9999

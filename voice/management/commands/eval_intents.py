@@ -15,8 +15,31 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from voice.intents import Intent, parse
 from voice.intents.scoring import read_cases, score, summary_line
 
-# Other providers (openai, hybrid) register here as they land.
-PROVIDERS: dict[str, Callable[..., Intent]] = {"local": parse}
+
+def _configured(name: str) -> Callable[..., Intent]:
+    """A provider of voice.engine.providers, built from settings when first used."""
+
+    def run(text: str, *, now: dt.datetime) -> Intent:
+        from voice.engine.providers import IntentProviderError, intent_provider
+
+        try:
+            provider = intent_provider(name)
+        except IntentProviderError as error:
+            raise CommandError(f"provider {name}: {error}") from error
+        try:
+            return provider.parse(text, now=now)
+        except IntentProviderError:
+            # A failed answer scores as a miss, like any wrong one.
+            return Intent("unknown", {}, 0.0, "en")
+
+    return run
+
+
+PROVIDERS: dict[str, Callable[..., Intent]] = {
+    "local": parse,
+    "openai": _configured("openai"),
+    "hybrid": _configured("hybrid"),
+}
 
 
 class Command(BaseCommand):
