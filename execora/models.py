@@ -96,6 +96,13 @@ class Membership(models.Model):
     )
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    # The console's interface language for this member; blank follows the browser.
+    interface_language = models.CharField(
+        max_length=5,
+        blank=True,
+        choices=[("hi", "हिन्दी"), ("en", "English")],
+        help_text="Language of the voice console for this member; blank follows the browser.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
