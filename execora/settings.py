@@ -469,8 +469,64 @@ if COMMAND_CONFIRM_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("COMMAND_CONFIRM_TIMEOUT_SECONDS must be at least 1")
 if INTENT_PROVIDER == "openai" and not OPENAI_API_KEY:
     raise ImproperlyConfigured("INTENT_PROVIDER=openai needs OPENAI_API_KEY")
+# Replies come from templates; `openai` lets the LLM phrase them more naturally, kept
+# only when every figure and name survives (voice/engine/phrasing.py).
+REPLY_PROVIDER = env_choice("REPLY_PROVIDER", ("template", "openai"), "template")
+REPLY_TIMEOUT_SECONDS = _env_fraction("REPLY_TIMEOUT_SECONDS", "1.5", low=0.1, high=30)
+if REPLY_PROVIDER == "openai" and not OPENAI_API_KEY:
+    raise ImproperlyConfigured("REPLY_PROVIDER=openai needs OPENAI_API_KEY")
 # Conversations untouched this long are deleted (their questions expired long ago).
 CELERY_BEAT_SCHEDULE["voice-conversations-purge"] = {
     "task": "voice.conversations_purge",
     "schedule": 3600.0,
 }
+
+# --- Voice: /ws/voice/, speech providers, recordings --------------------------------
+# STT_PROVIDER and TTS_PROVIDER (above) pick the providers; these configure them.
+DEEPGRAM_API_KEY = env_str("DEEPGRAM_API_KEY")
+# The live-streaming host (wss://); a self-hosted Deepgram or a stand-in replaces it.
+DEEPGRAM_BASE_URL = env_str("DEEPGRAM_BASE_URL", "wss://api.deepgram.com")
+DEEPGRAM_MODEL = env_str("DEEPGRAM_MODEL", "nova-3")
+# Milliseconds of silence after which Deepgram marks speech_final (hands-free end of utterance).
+DEEPGRAM_ENDPOINTING_MS = env_int("DEEPGRAM_ENDPOINTING_MS", 300)
+if STT_PROVIDER == "deepgram" and not DEEPGRAM_API_KEY:
+    raise ImproperlyConfigured("STT_PROVIDER=deepgram needs DEEPGRAM_API_KEY")
+# OpenAI text-to-speech (POST {OPENAI_BASE_URL}/audio/speech) reuses OPENAI_API_KEY/BASE_URL.
+OPENAI_TTS_MODEL = env_str("OPENAI_TTS_MODEL", "gpt-4o-mini-tts")
+OPENAI_TTS_VOICE = env_str("OPENAI_TTS_VOICE", "alloy")
+ELEVENLABS_API_KEY = env_str("ELEVENLABS_API_KEY")
+ELEVENLABS_BASE_URL = env_str("ELEVENLABS_BASE_URL", "https://api.elevenlabs.io")
+ELEVENLABS_VOICE_ID = env_str("ELEVENLABS_VOICE_ID", "21m00Tcm4TlvDq8ikWAM")
+ELEVENLABS_MODEL = env_str("ELEVENLABS_MODEL", "eleven_multilingual_v2")
+TTS_TIMEOUT_SECONDS = _env_fraction("TTS_TIMEOUT_SECONDS", "10", low=0.1, high=120)
+if TTS_PROVIDER == "openai" and not OPENAI_API_KEY:
+    raise ImproperlyConfigured("TTS_PROVIDER=openai needs OPENAI_API_KEY")
+if TTS_PROVIDER == "elevenlabs" and not ELEVENLABS_API_KEY:
+    raise ImproperlyConfigured("TTS_PROVIDER=elevenlabs needs ELEVENLABS_API_KEY")
+# Limits of one WebSocket connection; each breach is answered with an `error` frame.
+VOICE_MAX_FRAME_BYTES = env_int("VOICE_MAX_FRAME_BYTES", 64 * 1024)
+VOICE_MAX_UTTERANCE_SECONDS = env_int("VOICE_MAX_UTTERANCE_SECONDS", 30)
+VOICE_MESSAGES_PER_SECOND = env_int("VOICE_MESSAGES_PER_SECOND", 10)
+# Audio frames are counted apart: a browser sends 20 ms chunks, 50 a second.
+VOICE_AUDIO_FRAMES_PER_SECOND = env_int("VOICE_AUDIO_FRAMES_PER_SECOND", 200)
+VOICE_MAX_SESSIONS_PER_USER = env_int("VOICE_MAX_SESSIONS_PER_USER", 5)
+# What daphne itself accepts before the consumer sees a frame (bigger ones close the socket).
+VOICE_WS_MAX_MESSAGE_BYTES = env_int("VOICE_WS_MAX_MESSAGE_BYTES", 16 * 1024 * 1024)
+# POST /api/v1/voice/commands: the largest upload and the longest audio accepted.
+VOICE_UPLOAD_MAX_BYTES = env_int("VOICE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+VOICE_UPLOAD_MAX_SECONDS = env_int("VOICE_UPLOAD_MAX_SECONDS", 30)
+# Recorded command audio is deleted after this many days (the transcript row stays);
+# the rows themselves after VOICE_SESSION_RETENTION_DAYS. 0 keeps no audio at all.
+VOICE_AUDIO_RETENTION_DAYS = env_int("VOICE_AUDIO_RETENTION_DAYS", 30)
+VOICE_SESSION_RETENTION_DAYS = env_int("VOICE_SESSION_RETENTION_DAYS", 365)
+if min(
+    VOICE_MAX_FRAME_BYTES,
+    VOICE_MAX_UTTERANCE_SECONDS,
+    VOICE_MESSAGES_PER_SECOND,
+    VOICE_AUDIO_FRAMES_PER_SECOND,
+    VOICE_MAX_SESSIONS_PER_USER,
+    VOICE_UPLOAD_MAX_BYTES,
+    VOICE_UPLOAD_MAX_SECONDS,
+) < 1 or min(VOICE_AUDIO_RETENTION_DAYS, VOICE_SESSION_RETENTION_DAYS) < 0:
+    raise ImproperlyConfigured("VOICE_* limits must be at least 1 (retention days at least 0)")
+CELERY_BEAT_SCHEDULE["voice-audio-purge"] = {"task": "voice.audio_purge", "schedule": 3600.0}

@@ -20,7 +20,7 @@ import logging
 import time
 import uuid
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -40,6 +40,7 @@ from voice.engine.conversation import (
     pending_take,
 )
 from voice.engine.executor import Choose, Confirm, Context, Done, Ready, Step
+from voice.engine.phrasing import reply_phrase
 from voice.engine.providers import IntentProviderError, LocalProvider, intent_provider
 from voice.intents import Intent
 from voice.models import Conversation
@@ -136,6 +137,32 @@ def command_run(
     question timeout. Raises NotFound for a conversation of another shop or
     user, PermissionDenied when the user is not a member of the shop.
     """
+    result = _command_run(
+        business=business, user=user, text=text, conversation_id=conversation_id, now=now
+    )
+    return _phrased(result)
+
+
+def _phrased(result: CommandResult) -> CommandResult:
+    # After every transaction of the command: the LLM (when configured) never holds a lock.
+    started = time.perf_counter()
+    reply = reply_phrase(result.reply, lang=result.lang, data=result.data)
+    if reply == result.reply:
+        return result
+    spent = round((time.perf_counter() - started) * 1000, 2)
+    timings = {**result.timings, "phrase_ms": spent}
+    timings["total_ms"] = round(timings.get("total_ms", 0) + spent, 2)
+    return replace(result, reply=reply, timings=timings)
+
+
+def _command_run(
+    *,
+    business: Business,
+    user: Any,
+    text: str,
+    conversation_id: uuid.UUID | str | None = None,
+    now: dt.datetime | None = None,
+) -> CommandResult:
     clock = _Clock()
     is_owner = _is_owner(business, user)
     now = _shop_now(business, now)
@@ -216,7 +243,7 @@ def conversation_confirm(
         now=now,
         confidence=1.0,
     )
-    return _answer(conversation, ctx, intent, yes=answer, clock=clock)
+    return _phrased(_answer(conversation, ctx, intent, yes=answer, clock=clock))
 
 
 def conversations_purge(*, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
