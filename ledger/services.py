@@ -126,6 +126,32 @@ def shop_today(business: Business) -> datetime.date:
     return timezone.localdate(timezone=zoneinfo.ZoneInfo(business.timezone))
 
 
+def entry_date_clean(value: Any, *, business: Business, field: str = "entry_date") -> datetime.date:
+    """The date an entry is booked on: today in the shop by default; never in the future.
+
+    A back-dated entry is allowed (a forgotten udhaar of last week); a future one
+    would show in today's khata as if it had already happened.
+    """
+    today = shop_today(business)
+    if value is None:
+        return today
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise ApplicationError(
+            f"The {field} must be a date.",
+            code="invalid",
+            message_hi="तारीख़ सही नहीं है।",
+            field=field,
+        )
+    if value > today:
+        raise ApplicationError(
+            f"The {field} {value.isoformat()} is in the future.",
+            code="future_date",
+            message_hi="आगे की तारीख़ नहीं डाल सकते।",
+            field=field,
+        )
+    return value
+
+
 def _require_atomic(name: str) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(f"{name} must run inside transaction.atomic")
@@ -473,12 +499,13 @@ def credit_add(
     Refused with "credit_limit_exceeded" when it would take the customer past their limit.
     """
     amount = amount_parse(amount)
+    entry_date = entry_date_clean(entry_date, business=business)
     locked = customers_lock(business=business, customer_ids=[customer_id])
     customer = locked[customer_id]
     credit_limit_check(customer=customer, additional=amount, current_balance=customer.balance)
     return journal_post(
         business=business,
-        entry_date=entry_date or shop_today(business),
+        entry_date=entry_date,
         lines=[
             LineSpec(AccountKey.RECEIVABLES, debit=amount, customer_id=customer.pk),
             LineSpec(AccountKey.UNBILLED_SALES, credit=amount),
@@ -507,6 +534,7 @@ def opening_balance_set(
     reverse it first to correct it.
     """
     amount = amount_parse(amount, allow_negative=True)
+    entry_date = entry_date_clean(entry_date, business=business)
     locked = customers_lock(business=business, customer_ids=[customer_id])
     customer = locked[customer_id]
     # Checked under the customer's lock, so two concurrent calls cannot both pass.
@@ -534,7 +562,7 @@ def opening_balance_set(
         ]
     return journal_post(
         business=business,
-        entry_date=entry_date or shop_today(business),
+        entry_date=entry_date,
         lines=lines,
         source_type=SourceType.OPENING_BALANCE,
         source_id=customer.pk,
@@ -579,6 +607,14 @@ def journal_reverse(
             field="entry_id",
         )
     business = entry.business
+    on_date = entry_date_clean(on_date, business=business, field="on_date")
+    if on_date < entry.date:
+        raise ApplicationError(
+            f"A reversal cannot be dated before the entry it reverses ({entry.date.isoformat()}).",
+            code="invalid",
+            message_hi="सुधार की तारीख़ मूल एंट्री से पहले की नहीं हो सकती।",
+            field="on_date",
+        )
     mirrored = [
         LineSpec(
             line.account.key,
@@ -591,7 +627,7 @@ def journal_reverse(
     ]
     return journal_post(
         business=business,
-        entry_date=on_date or shop_today(business),
+        entry_date=on_date,
         lines=mirrored,
         source_type=source_type,
         source_id=entry.source_id,

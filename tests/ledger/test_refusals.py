@@ -273,3 +273,37 @@ def test_payment_refuses_a_naive_received_at(shop):
         )
     assert caught.value.field == "received_at"
     assert nothing_written(customer)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("write", ["credit", "opening_balance"])
+def test_an_entry_dated_in_the_future_is_refused(write):
+    # given a shop whose today is known
+    from ledger.services import shop_today
+
+    shop = BusinessFactory()
+    customer = CustomerFactory(business=shop)
+    tomorrow = shop_today(shop) + datetime.timedelta(days=1)
+    # when an entry is booked for tomorrow
+    with pytest.raises(ApplicationError) as refused:
+        if write == "credit":
+            credit_add(business=shop, customer_id=customer.pk, amount="10", entry_date=tomorrow)
+        else:
+            opening_balance_set(
+                business=shop, customer_id=customer.pk, amount="10", entry_date=tomorrow
+            )
+    # then it is refused by name and nothing is written
+    assert refused.value.code == "future_date"
+    assert refused.value.field == "entry_date"
+    assert nothing_written(customer)
+
+
+@pytest.mark.django_db
+def test_a_back_dated_udhaar_is_booked_on_its_day():
+    from ledger.services import shop_today
+
+    shop = BusinessFactory()
+    customer = CustomerFactory(business=shop)
+    last_week = shop_today(shop) - datetime.timedelta(days=7)
+    entry = credit_add(business=shop, customer_id=customer.pk, amount="10", entry_date=last_week)
+    assert entry.date == last_week

@@ -31,8 +31,16 @@ def signed_lines(entry: JournalEntry) -> list[tuple[str, Decimal, int | None]]:
 def test_reversing_a_payment_posts_its_mirror_and_restores_the_balance(shop, owner):
     # given
     customer = CustomerFactory(business=shop)
-    credit_add(business=shop, customer_id=customer.pk, amount="500")
-    payment = payment_record(business=shop, customer_id=customer.pk, amount="200", mode="upi")
+    credit_add(
+        business=shop, customer_id=customer.pk, amount="500", entry_date=datetime.date(2026, 7, 1)
+    )
+    payment = payment_record(
+        business=shop,
+        customer_id=customer.pk,
+        amount="200",
+        mode="upi",
+        received_at=datetime.datetime(2026, 7, 2, 5, 0, tzinfo=datetime.UTC),
+    )
     # when
     reversal = entry_reverse(
         business=shop,
@@ -60,11 +68,11 @@ def test_reversing_a_payment_posts_its_mirror_and_restores_the_balance(shop, own
 def test_reversal_is_dated_today_in_the_shops_time_zone(shop, monkeypatch):
     # given: 20:00 UTC on 31 March 2027 is 1 April in India
     customer = CustomerFactory(business=shop)
+    instant = datetime.datetime(2027, 3, 31, 20, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: instant)
     entry = credit_add(
         business=shop, customer_id=customer.pk, amount="50", entry_date=datetime.date(2027, 3, 1)
     )
-    instant = datetime.datetime(2027, 3, 31, 20, 0, tzinfo=datetime.UTC)
-    monkeypatch.setattr(timezone, "now", lambda: instant)
     # when
     reversal = entry_reverse(business=shop, entry_id=entry.pk)
     # then
@@ -157,3 +165,22 @@ def test_journal_reverse_cancels_an_invoice_entry_inside_the_callers_transaction
     customer.refresh_from_db()
     assert customer.balance == Decimal("0.00")
     assert all(amount == 0 for amount in trial_balance(business=shop).values())
+
+
+def test_a_reversal_is_never_dated_before_its_entry_nor_in_the_future(shop):
+    from ledger.services import shop_today
+
+    customer = CustomerFactory(business=shop)
+    today = shop_today(shop)
+    entry = credit_add(business=shop, customer_id=customer.pk, amount="50")
+    for on_date, field_error in (
+        (today - datetime.timedelta(days=1), "invalid"),
+        (today + datetime.timedelta(days=1), "future_date"),
+    ):
+        with pytest.raises(ApplicationError) as refused:
+            entry_reverse(business=shop, entry_id=entry.pk, on_date=on_date)
+        assert refused.value.code == field_error
+        assert refused.value.field == "on_date"
+    assert not JournalEntry.objects.filter(reverses=entry).exists()
+    customer.refresh_from_db()
+    assert customer.balance == Decimal("50.00")
