@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     EXECORA_VAR_DIR=/var/lib/execora
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends espeak-ng libpq5 \
+    && apt-get install -y --no-install-recommends espeak-ng libpq5 fonts-noto-core \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -29,6 +29,13 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only python manage.py collect
 
 USER execora
 EXPOSE 8000
-# No --proxy-headers: behind a proxy, set TRUSTED_PROXY_COUNT instead, so a client
-# cannot spoof its address (and with it the per-IP login lockout).
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "execora.asgi:application"]
+# uvicorn serves HTTP and the Channels WebSockets (execora.asgi) from WEB_CONCURRENCY
+# worker processes on one socket: a process runs Python on one core at a time, so
+# about one per CPU (docs/benchmarks.md); each has its own PostgreSQL pool
+# (DATABASE_POOL_MAX_SIZE). --no-proxy-headers: behind a proxy, set TRUSTED_PROXY_COUNT
+# instead, so a client cannot spoof its address (and with it the per-IP login lockout).
+# 16 MiB = VOICE_WS_MAX_MESSAGE_BYTES: larger voice frames are answered by the consumer.
+# Django speaks no ASGI lifespan.
+ENV WEB_CONCURRENCY=2
+CMD ["uvicorn", "execora.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
+     "--ws-max-size", "16777216", "--lifespan", "off", "--no-proxy-headers"]

@@ -44,8 +44,12 @@ bench: $(VENV)/.installed-dev ## run the benchmarks (PostgreSQL: BENCH_DATABASE_
 	createdb -h 127.0.0.1 -U postgres execora_bench 2>/dev/null || true  # exists already: fine
 	DATABASE_URL=$(BENCH_DATABASE_URL) LOG_LEVEL=warning $(PY) benchmarks/invoice_create.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/command_engine.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) LOG_LEVEL=warning $(PY) benchmarks/invoice_pdf.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) benchmarks/reminders_dispatch.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) benchmarks/api_http.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/voice_latency.py --plumbing
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) benchmarks/console_latency.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) LOG_LEVEL=warning $(PY) benchmarks/stt_wer.py
 
 lint: $(VENV)/.installed-dev ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,7 @@
-"""Benchmark: the REST API over real HTTP, daphne in front of PostgreSQL.
+"""Benchmark: the REST API over real HTTP, the production ASGI server in front of PostgreSQL.
 
-Starts daphne (the production ASGI server, DEBUG off) on a free port, then an
+Starts the server as the Dockerfile does (uvicorn, one worker process per CPU,
+each with its PostgreSQL connection pool; DEBUG off) on a free port, then an
 asyncio + httpx load generator with N concurrent clients (default 8), each
 with its own keep-alive connection, measures for a fixed time:
 
@@ -15,11 +16,14 @@ Then the service-layer rate of the same invoices (invoice_create called
 directly from the same number of processes) for the ratio the issue asks.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/execora_bench \\
-        .venv/bin/python benchmarks/api_http.py [--seconds 10] [--clients 8] [--servers 1]
+        .venv/bin/python benchmarks/api_http.py [--seconds 10] [--clients 8] \\
+        [--server uvicorn|daphne] [--workers N] [--no-pool]
 
-Prints requests/s, p50 and p99 latency per endpoint, and HTTP / service.
+`--server daphne --workers 1 --no-pool` is the setup before issue #4's work
+(one daphne, a new PostgreSQL connection per request). Prints requests/s,
+p50 and p99 latency per endpoint, HTTP / service, and the load average.
 Goal (issue #4): HTTP >= 40% of the service rate, p99 < 100 ms at 8 clients.
-daphne is stopped at the end, also on errors and Ctrl-C.
+The server is stopped at the end, also on errors and Ctrl-C.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "execora.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "execora-benchmark-only")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")
-# Plain HTTP on loopback: in production TLS ends at the proxy in front of daphne.
+# Plain HTTP on loopback: in production TLS ends at the proxy in front of the server.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("LOG_LEVEL", "warning")
 # The load is the point: no rate limit may shape it.
@@ -161,46 +165,51 @@ def invoice_body(shop: Shop) -> dict:
     }
 
 
-# --- daphne -----------------------------------------------------------------------------
+# --- the ASGI server -------------------------------------------------------------------
+
+
+def server_command(kind: str, workers: int, fd: int) -> list[str]:
+    """The production command line (Dockerfile, docs) serving on an inherited socket."""
+    bin_dir = Path(sys.executable).parent
+    if kind == "uvicorn":
+        # The Dockerfile's command, with the socket handed over instead of -b/-p.
+        return [
+            str(bin_dir / "uvicorn"), "execora.asgi:application", "--fd", str(fd),
+            "--workers", str(workers), "--lifespan", "off", "--no-proxy-headers",
+            "--no-access-log",
+        ]  # fmt: skip
+    return [str(bin_dir / "daphne"), "--fd", str(fd), "-v", "0", "execora.asgi:application"]
 
 
 @contextlib.contextmanager
-def daphne(servers: int, log: Path, settings: str) -> Iterator[list[str]]:
-    """`servers` daphne processes, each on its own free port; yields their base URLs.
+def serve(kind: str, workers: int, log: Path, env: dict[str, str]) -> Iterator[list[str]]:
+    """The ASGI server with `workers` processes; yields the base URLs to spread clients over.
 
     Each socket is bound here and handed over with --fd, so no other program can
-    take the port between choosing and binding it. Clients are spread over the
-    servers round-robin, as the proxy in front of several daphne processes would
-    (one shared socket would not: one process tends to accept every keep-alive
-    connection). Stopped on the way out, whatever happens.
+    take the port between choosing and binding it. uvicorn's workers share one
+    socket, as in production. daphne has no workers of its own: that many
+    daphne processes, each on its own port, with clients spread round-robin as
+    a proxy in front of them would. Stopped on the way out, whatever happens.
     """
-    daphne_bin = Path(sys.executable).with_name("daphne")
     processes: list[subprocess.Popen] = []
     bases: list[str] = []
     with log.open("ab") as out:
         try:
-            for _ in range(servers):
+            for _ in range(1 if kind == "uvicorn" else workers):
                 listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 listener.bind(("127.0.0.1", 0))
                 listener.listen(1024)
                 bases.append(f"http://127.0.0.1:{listener.getsockname()[1]}")
                 with listener:
                     processes.append(
-                        subprocess.Popen(  # noqa: S603 - our own venv's daphne, fixed arguments
-                            [
-                                str(daphne_bin),
-                                "--fd",
-                                str(listener.fileno()),
-                                "-v",
-                                "0",
-                                "execora.asgi:application",
-                            ],
+                        subprocess.Popen(  # noqa: S603 - our own venv's server, fixed arguments
+                            server_command(kind, workers, listener.fileno()),
                             cwd=ROOT,
-                            env={**os.environ, "DJANGO_SETTINGS_MODULE": settings},
+                            env=env,
                             pass_fds=[listener.fileno()],
                             stdout=out,
                             stderr=subprocess.STDOUT,
-                            start_new_session=True,  # Ctrl-C here reaches daphne only through us
+                            start_new_session=True,  # Ctrl-C here reaches it only through us
                         )
                     )
             for base in bases:
@@ -214,14 +223,14 @@ def _wait_until_ready(base: str, processes: list[subprocess.Popen]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if any(process.poll() is not None for process in processes):
-            raise RuntimeError("daphne exited during start-up; see its log")
+            raise RuntimeError("the server exited during start-up; see its log")
         try:
             if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("daphne did not answer /healthz within 60 s")
+    raise RuntimeError("the server did not answer /healthz within 60 s")
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
@@ -329,28 +338,38 @@ def main() -> None:
     parser.add_argument(
         "--shops", type=int, default=0, help="shops billed (default: one per client)"
     )
-    parser.add_argument("--servers", type=int, default=1, help="daphne processes")
     parser.add_argument(
-        "--pool",
+        "--server", choices=("uvicorn", "daphne"), default="uvicorn", help="ASGI server"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="server processes (default: one per CPU, as the Dockerfile runs)",
+    )
+    parser.add_argument(
+        "--no-pool",
         action="store_true",
-        help="serve with psycopg's connection pool (benchmarks/pool_settings.py)",
+        help="serve without the connection pool (DATABASE_POOL_MAX_SIZE=0)",
     )
     parser.add_argument(
         "--no-service", action="store_true", help="skip the service-layer rate and the ratio"
     )
     args = parser.parse_args()
-    # A plain kill must also stop daphne: SystemExit runs the `finally` that does.
+    # A plain kill must also stop the server: SystemExit runs the `finally` that does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if connection.vendor != "postgresql":
         sys.exit("This benchmark needs PostgreSQL: set DATABASE_URL.")
     call_command("migrate", verbosity=0)
 
     shops = make_shops(args.shops or args.clients)
-    connections.close_all()  # daphne and the forked workers open their own
-    log = Path(tempfile.gettempdir()) / f"execora-bench-daphne-{os.getpid()}.log"
+    connections.close_all()  # the server and the forked workers open their own
+    log = Path(tempfile.gettempdir()) / f"execora-bench-{args.server}-{os.getpid()}.log"
+    env = dict(os.environ)
+    if args.no_pool:
+        env["DATABASE_POOL_MAX_SIZE"] = "0"
     try:
-        settings = "benchmarks.pool_settings" if args.pool else "execora.settings"
-        with daphne(args.servers, log, settings) as bases:
+        with serve(args.server, args.workers, log, env) as bases:
             invoices = asyncio.run(
                 load(bases, shops, args.clients, args.seconds, post_invoice, expect=201)
             )
@@ -359,10 +378,10 @@ def main() -> None:
             )
     except BaseException:
         if log.exists():
-            sys.stderr.write(f"--- daphne log ({log}) ---\n{log.read_text()[-4000:]}\n")
+            sys.stderr.write(f"--- {args.server} log ({log}) ---\n{log.read_text()[-4000:]}\n")
         raise
     if invoices.errors or searches.errors:
-        sys.stderr.write(f"--- daphne log ({log}) ---\n{log.read_text()[-6000:]}\n")
+        sys.stderr.write(f"--- {args.server} log ({log}) ---\n{log.read_text()[-6000:]}\n")
     else:
         log.unlink(missing_ok=True)
 
@@ -378,10 +397,10 @@ def main() -> None:
     if problems:
         sys.exit("The books do not add up:\n" + "\n".join(problems))
 
-    pooled = " with a connection pool" if args.pool else ""
+    pooled = "no pool" if args.no_pool else "pool"
     print(
-        f"daphne x{args.servers}, {args.clients} clients, {len(shops)} shop(s), "
-        f"{args.seconds:g} s each, PostgreSQL{pooled}"
+        f"{args.server} x{args.workers}, {args.clients} clients, {len(shops)} shop(s), "
+        f"{args.seconds:g} s each, PostgreSQL ({pooled}), load {os.getloadavg()[0]:.1f}"
     )
     print(invoices.line("POST /api/v1/invoices/ (3 items)"))
     print(searches.line("GET /api/v1/customers/?search=ram"))

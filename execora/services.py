@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from execora.exceptions import ApplicationError
 from execora.models import Business, Membership
 
 # Apps whose models shop staff work with in the back office.
@@ -34,4 +35,19 @@ def membership_grant(*, user, business: Business, role: str = Membership.Role.ST
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     user.groups.add(_back_office_group(role))
+    return membership
+
+
+def membership_set_interface_language(*, membership: Membership, language: str) -> Membership:
+    """Choose the console's language for one member: "hi", "en", or "" to follow the browser."""
+    allowed = {code for code, _ in Membership._meta.get_field("interface_language").choices}
+    if language not in allowed | {""}:
+        raise ApplicationError(
+            "Choose Hindi, English or the browser's language.",
+            code="invalid_language",
+            message_hi="हिन्दी, अंग्रेज़ी या ब्राउज़र की भाषा चुनें।",
+            field="language",
+        )
+    Membership.objects.filter(pk=membership.pk).update(interface_language=language)
+    membership.interface_language = language
     return membership

@@ -96,8 +96,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Under ASGI every request runs its sync code in a thread of its own, so a
+    # persistent (CONN_MAX_AGE) connection is never reused: each request would
+    # open one. A per-process psycopg pool hands each request an open connection
+    # instead (0 switches it off and CONN_MAX_AGE applies again). The size is a cap,
+    # not a reservation: the pool opens what concurrent requests use (a request
+    # waiting on a row lock still holds its connection) and closes idle ones.
+    DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 40)
+    DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", 1)
+    DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 10)
+    if DATABASE_POOL_MAX_SIZE < 0:
+        raise ImproperlyConfigured("DATABASE_POOL_MAX_SIZE must be 0 (no pool) or more")
+    if DATABASE_POOL_MAX_SIZE and not 0 <= DATABASE_POOL_MIN_SIZE <= DATABASE_POOL_MAX_SIZE:
+        raise ImproperlyConfigured(
+            "DATABASE_POOL_MIN_SIZE must be between 0 and DATABASE_POOL_MAX_SIZE"
+        )
+    if DATABASE_POOL_TIMEOUT < 1:
+        raise ImproperlyConfigured("DATABASE_POOL_TIMEOUT must be at least 1 second")
+    if DATABASE_POOL_MAX_SIZE:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django must not
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": DATABASE_POOL_MIN_SIZE,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,  # seconds a request waits for a free connection
+        }
+        from execora.db_pool import register_fork_handler
+
+        register_fork_handler()  # a forked child (Celery prefork) opens a pool of its own
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, Celery --------------------------------------
@@ -173,6 +201,8 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_QUERYSTRING_EXPIRE = env_int("S3_URL_EXPIRY_SECONDS", 3600)
     AWS_DEFAULT_ACL = None
     AWS_S3_ADDRESSING_STYLE = "path"  # MinIO and most S3-compatible servers
+    # Pre-signed links signed with SigV4, whose X-Amz-Expires every S3-compatible server checks.
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
     _default_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
@@ -337,8 +367,20 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "execora.models.Membership.Role",
         "InvoiceStatusEnum": "invoices.models.InvoiceStatus",
         "PaymentModeEnum": "ledger.models.PaymentMode",
+        # The command statuses, shared by commands and voice/commands answers.
+        "CommandStatusEnum": "voice.serializers.STATUSES",
+        "WhatsAppMessageStatusEnum": "reminders.models.WhatsAppMessage.Status",
     },
 }
+
+# --- Documents (invoice and statement PDFs, docs/documents.md) -------------------------
+# How long a pre-signed S3 link to a PDF works (the API's ?link=true and WhatsApp by link).
+DOCUMENT_LINK_EXPIRY_SECONDS = env_int("S3_URL_EXPIRY_SECONDS", 3600)
+# How WhatsApp gets a PDF: "link" (WhatsApp downloads a pre-signed URL), "upload" (POST
+# /media first), "auto": link on S3, upload for local files (which have no public URL).
+WHATSAPP_DOCUMENT_DELIVERY = env_choice(
+    "WHATSAPP_DOCUMENT_DELIVERY", ("auto", "link", "upload"), "auto"
+)
 
 # --- WhatsApp / reminders ---------------------------------------------------------
 # WHATSAPP_BACKEND (above) picks console or cloud; these configure the Cloud API.
@@ -510,6 +552,12 @@ VOICE_MESSAGES_PER_SECOND = env_int("VOICE_MESSAGES_PER_SECOND", 10)
 # Audio frames are counted apart: a browser sends 20 ms chunks, 50 a second.
 VOICE_AUDIO_FRAMES_PER_SECOND = env_int("VOICE_AUDIO_FRAMES_PER_SECOND", 200)
 VOICE_MAX_SESSIONS_PER_USER = env_int("VOICE_MAX_SESSIONS_PER_USER", 5)
+# Hands-free acts only on speech that opens with "Suno Execora"/"Hey Execora", follows
+# it within VOICE_WAKE_WINDOW_SECONDS, or answers a question it asked. 0 = every utterance.
+VOICE_WAKE_PHRASE_REQUIRED = env_bool("VOICE_WAKE_PHRASE_REQUIRED", True)
+VOICE_WAKE_WINDOW_SECONDS = env_int("VOICE_WAKE_WINDOW_SECONDS", 8)
+# Hands-free audio with nothing recognised for this long is dropped (a quiet shop).
+VOICE_HANDS_FREE_IDLE_SECONDS = env_int("VOICE_HANDS_FREE_IDLE_SECONDS", 8)
 # What daphne itself accepts before the consumer sees a frame (bigger ones close the socket).
 VOICE_WS_MAX_MESSAGE_BYTES = env_int("VOICE_WS_MAX_MESSAGE_BYTES", 16 * 1024 * 1024)
 # POST /api/v1/voice/commands: the largest upload and the longest audio accepted.
@@ -519,14 +567,20 @@ VOICE_UPLOAD_MAX_SECONDS = env_int("VOICE_UPLOAD_MAX_SECONDS", 30)
 # the rows themselves after VOICE_SESSION_RETENTION_DAYS. 0 keeps no audio at all.
 VOICE_AUDIO_RETENTION_DAYS = env_int("VOICE_AUDIO_RETENTION_DAYS", 30)
 VOICE_SESSION_RETENTION_DAYS = env_int("VOICE_SESSION_RETENTION_DAYS", 365)
-if min(
-    VOICE_MAX_FRAME_BYTES,
-    VOICE_MAX_UTTERANCE_SECONDS,
-    VOICE_MESSAGES_PER_SECOND,
-    VOICE_AUDIO_FRAMES_PER_SECOND,
-    VOICE_MAX_SESSIONS_PER_USER,
-    VOICE_UPLOAD_MAX_BYTES,
-    VOICE_UPLOAD_MAX_SECONDS,
-) < 1 or min(VOICE_AUDIO_RETENTION_DAYS, VOICE_SESSION_RETENTION_DAYS) < 0:
+if (
+    min(
+        VOICE_MAX_FRAME_BYTES,
+        VOICE_MAX_UTTERANCE_SECONDS,
+        VOICE_MESSAGES_PER_SECOND,
+        VOICE_AUDIO_FRAMES_PER_SECOND,
+        VOICE_MAX_SESSIONS_PER_USER,
+        VOICE_UPLOAD_MAX_BYTES,
+        VOICE_UPLOAD_MAX_SECONDS,
+        VOICE_WAKE_WINDOW_SECONDS,
+        VOICE_HANDS_FREE_IDLE_SECONDS,
+    )
+    < 1
+    or min(VOICE_AUDIO_RETENTION_DAYS, VOICE_SESSION_RETENTION_DAYS) < 0
+):
     raise ImproperlyConfigured("VOICE_* limits must be at least 1 (retention days at least 0)")
 CELERY_BEAT_SCHEDULE["voice-audio-purge"] = {"task": "voice.audio_purge", "schedule": 3600.0}

@@ -14,10 +14,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Max, Min, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from customers.models import Customer
 from execora.admin_forms import (
@@ -29,6 +30,7 @@ from execora.admin_forms import (
 )
 from execora.admin_scoping import ReadOnlyAdminMixin, ShopScopedInline
 from execora.exceptions import ApplicationError
+from execora.models import Business
 from execora.money import ZERO
 from invoices.admin_forms import (
     BaseInvoiceLineFormSet,
@@ -37,7 +39,15 @@ from invoices.admin_forms import (
     invoice_inputs,
 )
 from invoices.models import Invoice, InvoiceItem, InvoiceSequence, InvoiceStatus
-from invoices.services import MAX_ITEMS, invoice_cancel, invoice_create
+from invoices.selectors import gstr1_csv
+from invoices.services import (
+    MAX_ITEMS,
+    document_read,
+    invoice_cancel,
+    invoice_create,
+    invoice_document,
+    invoice_send,
+)
 from products.models import Product
 
 # Blank item rows on the new-invoice page (?lines=N asks for more, up to MAX_FORM_LINES).
@@ -98,6 +108,10 @@ class InvoiceItemInline(ReadOnlyAdminMixin, ShopScopedInline):
         return super().get_queryset(request).select_related("product")
 
 
+def _has_recipient(invoice: Invoice) -> bool:
+    return invoice.customer_id is not None and bool(invoice.customer.phone)
+
+
 def _is_issued(invoice: Invoice) -> bool:
     return invoice.status == InvoiceStatus.ISSUED
 
@@ -112,6 +126,7 @@ class InvoiceAdmin(OperationsAdminMixin, BooksAdmin):
         "amount_paid_display",
         "amount_due_display",
         "status",
+        "pdf_link",
     ]
     list_filter = ["status", DuesFilter, "payment_mode", "is_interstate", "invoice_date"]
     search_fields = ["number", "customer__name", "customer__phone", "notes"]
@@ -181,7 +196,17 @@ class InvoiceAdmin(OperationsAdminMixin, BooksAdmin):
             "a reversing entry dated today, so the customer's balance drops by the bill.",
             submit_label="Cancel invoices",
         ),
+        Operation(
+            name="send_pdf",
+            label="Send PDF on WhatsApp",
+            button_label="Send PDF on WhatsApp",
+            applies_to=_has_recipient,
+            intro="The invoice PDF (stamped CANCELLED if it is) goes to the customer's "
+            "WhatsApp as a document; the message shows under WhatsApp messages.",
+            submit_label="Send",
+        ),
     )
+    actions = ["export_gstr1_csv"]
 
     subtotal_display = _money_column("subtotal", "subtotal (taxable, before discount)")
     discount_total_display = _money_column("discount_total", "discount")
@@ -219,6 +244,49 @@ class InvoiceAdmin(OperationsAdminMixin, BooksAdmin):
             )
             message += f" and {cancelled.customer.name}'s balance is now {inr(balance)}"
         return message + "."
+
+    def perform_send_pdf(self, request: HttpRequest, invoice: Invoice, data: dict) -> str:
+        invoice_send(business=invoice.business, invoice_id=invoice.pk, user=request.user)
+        return f"Invoice {invoice.number} is on its way to {invoice.customer.name} on WhatsApp."
+
+    @admin.display(description="PDF")
+    def pdf_link(self, invoice: Invoice) -> str:
+        url = reverse("admin:invoices_invoice_pdf", args=[invoice.pk])
+        return format_html('<a href="{}" target="_blank">PDF</a>', url)
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:object_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name="invoices_invoice_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The invoice PDF, for staff of its shop (another shop's invoice is a 404)."""
+        invoice = self.get_object(request, str(object_id))
+        if invoice is None:
+            raise Http404("No such invoice in your shop.")
+        document = invoice_document(business=invoice.business, invoice_id=invoice.pk)
+        response = HttpResponse(document_read(document), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{document.filename}"'
+        return response
+
+    @admin.action(description="Export GSTR-1 CSV (dates of the selected invoices)")
+    def export_gstr1_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        shops = set(queryset.values_list("business_id", flat=True))
+        if len(shops) != 1:
+            self.message_user(request, "Select invoices of one shop.", messages.ERROR)
+            return None
+        business = Business.objects.get(pk=shops.pop())
+        dates = queryset.aggregate(first=Min("invoice_date"), last=Max("invoice_date"))
+        text = gstr1_csv(business=business, date_from=dates["first"], date_to=dates["last"])
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        name = f"GSTR1-{business.gstin or business.pk}-{dates['first']}-{dates['last']}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     # --- the new-invoice page: a form for invoice_create ------------------------------------
 

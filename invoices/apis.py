@@ -6,16 +6,28 @@ back, a reversing entry) and billed again.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import django_filters
+from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,16 +39,28 @@ from execora.api.resources import (
     StrictFilterForm,
     fields_renamed,
 )
+from execora.api.schema import ERROR_RESPONSES
 from execora.api.viewsets import ShopScopedGenericViewSet
 from execora.exceptions import ApplicationError
 from invoices.models import Invoice, InvoiceStatus
+from invoices.selectors import daily_summary, gstr1_csv
 from invoices.serializers import (
     InvoiceCancelSerializer,
     InvoiceCreateSerializer,
     InvoiceSerializer,
     InvoiceSummarySerializer,
 )
-from invoices.services import InvoiceItemInput, invoice_cancel, invoice_create
+from invoices.services import (
+    InvoiceItemInput,
+    document_link,
+    document_read,
+    invoice_cancel,
+    invoice_create,
+    invoice_document,
+    invoice_send,
+)
+from ledger.services import shop_today
+from reminders.serializers import WhatsAppMessageSerializer
 
 TAGS = ["invoices"]
 # The services name their arguments; the API names its body fields.
@@ -105,6 +129,32 @@ def _stock_refusal_on_its_line(items: list[InvoiceItemInput]) -> Iterator[None]:
             if lines:
                 exc.field = f"items.{lines[0]}.quantity"
         raise
+
+
+# The file type is chosen by the Accept header; DRF's ?format= is not part of the API.
+_NO_FORMAT = OpenApiParameter("format", exclude=True)
+
+
+class _FileRenderer(JSONRenderer):
+    """Lets a client ask for the file type (Accept: application/pdf); errors stay JSON."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes | str):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"  # an error body is JSON, say so
+        return super().render(data, "application/json", renderer_context)
+
+
+class PdfRenderer(_FileRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class CsvRenderer(_FileRenderer):
+    media_type = "text/csv"
+    format = "csv"
 
 
 class InvoiceFilter(django_filters.FilterSet):
@@ -260,3 +310,172 @@ class InvoiceViewSet(
                 reason=data.validated_data["reason"],
             )
         return Response(InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data)
+
+    @extend_schema(
+        summary="The invoice as a PDF",
+        tags=TAGS,
+        description="The GST tax invoice (a bill of supply for a shop without GSTIN), with a "
+        "UPI QR for the amount due; a cancelled invoice is stamped CANCELLED. Rendered once "
+        "and kept in storage. `?link=true` answers JSON with a link instead: a pre-signed "
+        "S3 link that expires (`expires_in` seconds), or this endpoint's own path when files "
+        "are local.",
+        parameters=[
+            OpenApiParameter("link", OpenApiTypes.BOOL, description="Answer a link as JSON."),
+            _NO_FORMAT,
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="link"),
+            400: ERROR_RESPONSES["400"],
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        invoice = self.get_object()
+        document = invoice_document(business=self.business, invoice_id=invoice.pk)
+        want_link = request.query_params.get("link", "").lower()
+        if want_link not in ("", "true", "false", "1", "0"):
+            raise ValidationError({"link": ["Use true or false."]})
+        if want_link in ("true", "1"):
+            url = document_link(document)
+            return Response(
+                {
+                    "url": url or request.build_absolute_uri(request.path),
+                    "expires_in": settings.DOCUMENT_LINK_EXPIRY_SECONDS if url else None,
+                    "filename": document.filename,
+                    "size": document.size,
+                    "sha256": document.sha256,
+                }
+            )
+        response = HttpResponse(document_read(document), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{document.filename}"'
+        response["Cache-Control"] = "private, max-age=300"
+        response["ETag"] = f'"{document.sha256}"'
+        return response
+
+    @extend_schema(
+        summary="Send the invoice PDF on WhatsApp",
+        tags=TAGS,
+        description="Queues the PDF as a WhatsApp document message to the invoice's customer "
+        "(uploaded, or by a pre-signed link on S3); answers 202 with the message record, "
+        "whose `status` moves from `pending` to `accepted` (or `failed`). A cash sale "
+        "(`no_customer`) or a customer without a phone (`no_phone`) is refused. Send an "
+        "`Idempotency-Key` so a retry never sends twice.",
+        request=None,
+        responses={202: WhatsAppMessageSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def send(self, request: Request, pk: str | None = None) -> Response:
+        invoice = self.get_object()
+        message = invoice_send(business=self.business, invoice_id=invoice.pk, user=request.user)
+        return Response(WhatsAppMessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _date_param(request: Request, name: str, default: datetime.date | None) -> datetime.date:
+    raw = request.query_params.get(name)
+    if raw is None:
+        if default is None:
+            raise ValidationError({name: ["This parameter is required (YYYY-MM-DD)."]})
+        return default
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({name: ["Use a date like 2026-04-21."]}) from None
+
+
+DAILY_SUMMARY_EXAMPLE = {
+    "date": "2026-04-21",
+    "bills": 14,
+    "cancelled": 1,
+    "sales": "8420.00",
+    "taxable": "7950.48",
+    "gst": {"cgst": "234.76", "sgst": "234.76", "igst": "0.00", "total": "469.52"},
+    "collections": {
+        "cash": "5100.00",
+        "upi": "2300.00",
+        "card": "0.00",
+        "bank": "0.00",
+        "cheque": "0.00",
+    },
+    "collected": "7400.00",
+    "new_dues": {"billed_on_credit": "1020.00", "udhaar": "500.00", "total": "1520.00"},
+}
+
+
+class ReportViewSet(ShopScopedGenericViewSet):
+    """Reports of the shop's day and its GST return."""
+
+    queryset = Invoice.objects.none()
+
+    @extend_schema(
+        summary="The day's summary",
+        tags=["reports"],
+        description="Bills (still issued) and their sales and GST, money received by mode "
+        "(at the counter and into the khata), and new dues (the unpaid part of the day's "
+        "bills and udhaar given), for `date` (default today in the shop).",
+        parameters=[OpenApiParameter("date", OpenApiTypes.DATE)],
+        responses={200: OpenApiTypes.OBJECT, 400: ERROR_RESPONSES["400"]},
+        examples=[OpenApiExample("A day", value=DAILY_SUMMARY_EXAMPLE, response_only=True)],
+    )
+    @action(detail=False, methods=["get"], url_path="daily-summary")
+    def daily_summary(self, request: Request) -> Response:
+        day = _date_param(request, "date", shop_today(self.business))
+        summary = daily_summary(business=self.business, day=day)
+        return Response(
+            {
+                "date": day.isoformat(),
+                "bills": summary.bills,
+                "cancelled": summary.cancelled,
+                "sales": str(summary.sales),
+                "taxable": str(summary.taxable),
+                "gst": {
+                    "cgst": str(summary.cgst),
+                    "sgst": str(summary.sgst),
+                    "igst": str(summary.igst),
+                    "total": str(summary.gst),
+                },
+                "collections": {mode: str(amount) for mode, amount in summary.collections.items()},
+                "collected": str(summary.collected),
+                "new_dues": {
+                    "billed_on_credit": str(summary.billed_on_credit),
+                    "udhaar": str(summary.udhaar),
+                    "total": str(summary.new_dues),
+                },
+            }
+        )
+
+    @extend_schema(
+        summary="GSTR-1 export (CSV)",
+        tags=["reports"],
+        description="Outward supplies between `from` and `to` (inclusive) for the "
+        "accountant: B2B and B2CL invoice by invoice and rate, B2CS summed by place of "
+        "supply and rate. Cancelled invoices are left out.",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            _NO_FORMAT,
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV"),
+            400: ERROR_RESPONSES["400"],
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="gstr1",
+        renderer_classes=[JSONRenderer, CsvRenderer],
+    )
+    def gstr1(self, request: Request) -> HttpResponse:
+        date_from = _date_param(request, "from", None)
+        date_to = _date_param(request, "to", None)
+        if date_to < date_from:
+            raise ValidationError({"to": ["Must not be before `from`."]})
+        if (date_to - date_from).days > 366:
+            raise ValidationError({"to": ["At most one year at a time."]})
+        text = gstr1_csv(business=self.business, date_from=date_from, date_to=date_to)
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        name = f"GSTR1-{self.business.gstin or self.business.pk}-{date_from}-{date_to}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

@@ -330,3 +330,48 @@ class InvoiceItem(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.line_no}. {self.description} × {self.quantity}"
+
+
+class Document(models.Model):
+    """A rendered PDF kept in the default storage: generated once, then served from there.
+
+    `key` names what was rendered: an invoice in one status ("invoice:42:issued";
+    a cancel makes "invoice:42:cancelled", a new file), or a statement up to its
+    last khata line. The unique (business, key) decides which of two racing
+    renders is kept.
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        STATEMENT = "statement", _("Statement")
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=120)
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    # The name in the default storage (local files or S3).
+    file = models.FileField(max_length=255)
+    filename = models.CharField(max_length=120, help_text=_("The name the recipient sees."))
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    render_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "key"], name="document_unique_key"),
+            models.CheckConstraint(
+                condition=(Q(kind="invoice") & Q(invoice__isnull=False))
+                | (Q(kind="statement") & Q(customer__isnull=False)),
+                name="document_names_its_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

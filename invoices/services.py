@@ -10,14 +10,22 @@ row, no stock movement, no entry, and no invoice number used.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import re
+import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer
@@ -26,19 +34,25 @@ from execora.exceptions import ApplicationError, NotFound
 from execora.models import Business
 from execora.money import MONEY_DIGITS, QUANTITY_DIGITS, ZERO
 from invoices import pricing
-from invoices.models import CANCEL_FIELDS, Invoice, InvoiceItem, InvoiceStatus
+from invoices.documents import invoice_pdf, statement_pdf
+from invoices.models import CANCEL_FIELDS, Document, Invoice, InvoiceItem, InvoiceStatus
 from invoices.numbering import invoice_number_allocate
-from ledger.models import AccountKey, JournalEntry, PaymentMode
+from invoices.selectors import invoice_get
+from ledger.models import AccountKey, JournalEntry, JournalLine, PaymentMode
+from ledger.selectors import customer_statement
 from ledger.services import (
     LineSpec,
     credit_limit_check,
     customers_lock,
     journal_post,
     journal_reverse,
+    rupees,
     shop_today,
 )
 from products.models import HSN_PATTERN, Product, StockMovement, Unit
 from products.services import StockMove, products_lock, stock_move_many
+from reminders import whatsapp
+from reminders.models import WhatsAppMessage
 
 logger = logging.getLogger(__name__)
 
@@ -757,3 +771,355 @@ def invoice_cancel(
         },
     )
     return invoice
+
+
+# --- documents: the invoice and statement PDFs, stored once, sent on WhatsApp ------------------
+#
+# A PDF is rendered the first time it is asked for and kept in the default storage
+# (local files, or S3/MinIO with pre-signed expiring links); the Document row names
+# it. Cancelling an invoice changes its key, so the next request renders the
+# cancelled copy. Sending writes a pending WhatsAppMessage in the caller's
+# transaction and a worker sends it after the commit: no PDF rendering, upload or
+# HTTP call ever runs under a row lock.
+
+
+def _document_filename(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") + ".pdf"
+
+
+def _storage_is_local() -> bool:
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def _document_store(
+    *,
+    business: Business,
+    kind: str,
+    key: str,
+    render: Any,
+    filename: str,
+    invoice: Invoice | None = None,
+    customer: Customer | None = None,
+) -> Document:
+    """The stored document for `key`, rendering and saving it only when there is none yet."""
+
+    existing = Document.objects.filter(business=business, key=key).first()
+    if existing is not None:
+        return existing
+    started = time.perf_counter()
+    data = render()
+    render_ms = round((time.perf_counter() - started) * 1000)
+    # A fresh name per render: two racing renders never overwrite each other's file.
+    name = default_storage.save(
+        f"documents/{business.pk}/{kind}s/{filename[:-4]}-{uuid.uuid4().hex[:10]}.pdf",
+        ContentFile(data),
+    )
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                business=business,
+                kind=kind,
+                key=key,
+                invoice=invoice,
+                customer=customer,
+                file=name,
+                filename=filename,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                render_ms=render_ms,
+            )
+    except IntegrityError:
+        # Someone else stored the same document first: keep theirs, drop our copy.
+        default_storage.delete(name)
+        return Document.objects.get(business=business, key=key)
+    logger.info(
+        "document rendered",
+        extra={"business_id": business.pk, "document_id": document.pk, "render_ms": render_ms},
+    )
+    return document
+
+
+def invoice_document(*, business: Business, invoice_id: int | str) -> Document:
+    """The invoice's PDF as it stands (issued, or stamped CANCELLED), rendered at most once."""
+
+    invoice = invoice_get(business=business, invoice_id=invoice_id)
+    invoice.business = business
+    return _document_store(
+        business=business,
+        kind=Document.Kind.INVOICE,
+        key=f"invoice:{invoice.pk}:{invoice.status}",
+        render=lambda: invoice_pdf(invoice, sorted(invoice.items.all(), key=lambda i: i.line_no)),
+        filename=_document_filename(
+            invoice.number + ("-cancelled" if invoice.is_cancelled else "")
+        ),
+        invoice=invoice,
+    )
+
+
+def statement_document(
+    *,
+    business: Business,
+    customer_id: int | str,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> Document:
+    """The customer's statement PDF for the dates; the same dates and khata reuse the file."""
+
+    statement = customer_statement(
+        business=business, customer_id=customer_id, date_from=date_from, date_to=date_to
+    )
+    customer = statement.customer
+    # The khata's last line: any new entry (even back-dated) makes a new statement.
+    last_line = (
+        JournalLine.objects.filter(business=business, customer=customer)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    today = shop_today(business)
+    key = f"statement:{customer.pk}:{date_from or ''}:{date_to or today}:{last_line or 0}"
+    return _document_store(
+        business=business,
+        kind=Document.Kind.STATEMENT,
+        key=key,
+        render=lambda: statement_pdf(statement, business=business, today=today),
+        filename=_document_filename(f"Statement-{customer.name}-{date_to or today}"),
+        customer=customer,
+    )
+
+
+def document_read(document: Document) -> bytes:
+    """The stored PDF's bytes."""
+    with document.file.open("rb") as handle:
+        return handle.read()
+
+
+def document_link(document: Document, *, expires_in: int | None = None) -> str:
+    """A pre-signed link that stops working after `expires_in` seconds; '' for local files.
+
+    Local files have no public link: the API serves them to the shop, and
+    WhatsApp gets them by upload.
+    """
+
+    if _storage_is_local():
+        return ""
+    expires_in = expires_in or settings.DOCUMENT_LINK_EXPIRY_SECONDS
+    return default_storage.url(document.file.name, expire=expires_in)
+
+
+def _document_message(
+    *,
+    business: Business,
+    customer: Customer,
+    caption: str,
+    spec: dict[str, Any],
+    filename: str,
+    user: Any,
+) -> Any:
+    """A pending document message, sent by a worker once the caller's transaction commits."""
+    from invoices import tasks
+
+    if not customer.phone:
+        raise ApplicationError(
+            f"{customer.name} has no phone number for WhatsApp.",
+            code="no_phone",
+            message_hi=f"{customer.name} का फ़ोन नंबर नहीं है।",
+            field="customer_id",
+        )
+    with transaction.atomic():
+        message = _document_message_create(
+            business=business,
+            customer=customer,
+            caption=caption,
+            spec=spec,
+            filename=filename,
+            user=user,
+        )
+        transaction.on_commit(lambda: tasks.document_send.delay(message.pk))
+    logger.info(
+        "document send requested", extra={"business_id": business.pk, "message_id": message.pk}
+    )
+    return message
+
+
+def _document_message_create(
+    *,
+    business: Business,
+    customer: Customer,
+    caption: str,
+    spec: dict[str, Any],
+    filename: str,
+    user: Any,
+) -> WhatsAppMessage:
+    return WhatsAppMessage.objects.create(
+        business=business,
+        customer=customer,
+        direction=WhatsAppMessage.Direction.OUTGOING,
+        kind="document",
+        wa_id=whatsapp.wa_id_for(customer.phone),
+        body=caption,
+        status=WhatsAppMessage.Status.PENDING,
+        payload={
+            "document": spec,
+            "filename": filename,
+            "requested_by": getattr(user, "pk", None),
+        },
+    )
+
+
+def invoice_send(*, business: Business, invoice_id: int | str, user: Any = None) -> Any:
+    """Ask for the invoice PDF to go to its customer on WhatsApp; returns the pending message.
+
+    A walk-in sale has nobody to send to, and a customer without a phone is refused.
+    """
+
+    invoice = invoice_get(business=business, invoice_id=invoice_id)
+    if invoice.customer is None:
+        raise ApplicationError(
+            f"Invoice {invoice.number} is a cash sale with no customer to send it to.",
+            code="no_customer",
+            message_hi="यह नकद बिल है, भेजने के लिए ग्राहक नहीं है।",
+            field="invoice_id",
+        )
+    caption = f"{business.name}: bill {invoice.number}, total {rupees(invoice.grand_total)}"
+    if invoice.amount_due and not invoice.is_cancelled:
+        caption += f", due {rupees(invoice.amount_due)}"
+    if invoice.is_cancelled:
+        caption += " (cancelled)"
+    return _document_message(
+        business=business,
+        customer=invoice.customer,
+        caption=caption,
+        spec={"kind": "invoice", "invoice_id": invoice.pk},
+        filename=_document_filename(invoice.number),
+        user=user,
+    )
+
+
+def statement_send(
+    *,
+    business: Business,
+    customer_id: int | str,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    user: Any = None,
+) -> Any:
+    """Ask for the customer's statement PDF to go to them on WhatsApp; the pending message."""
+    customer_id = _id_input(customer_id, field="customer_id", what_hi="ग्राहक नहीं मिला।")
+    try:
+        customer = Customer.objects.get(business=business, pk=customer_id)
+    except Customer.DoesNotExist:
+        raise NotFound(
+            f"No customer with id {customer_id} in this shop.",
+            message_hi="यह ग्राहक इस दुकान में नहीं मिला।",
+            field="customer_id",
+        ) from None
+    caption = f"{business.name}: statement for {customer.name}, due {rupees(customer.balance)}"
+    return _document_message(
+        business=business,
+        customer=customer,
+        caption=caption,
+        spec={
+            "kind": "statement",
+            "customer_id": customer.pk,
+            "date_from": date_from.isoformat() if date_from else None,
+            "date_to": date_to.isoformat() if date_to else None,
+        },
+        filename=_document_filename(f"Statement-{customer.name}"),
+        user=user,
+    )
+
+
+def document_message_deliver(*, message_id: int) -> str:
+    """Send one pending document message; "sent", "retry", "failed", "unknown" or "skipped".
+
+    The row moves pending → unknown by a conditional UPDATE before the request
+    (only one worker wins it, and a crash mid-request leaves it "unknown", never
+    sent twice), then to accepted with WhatsApp's id, or failed. A retryable
+    refusal puts it back to pending for the task's next try.
+    """
+
+    status = WhatsAppMessage.Status
+    claimed = WhatsAppMessage.objects.filter(pk=message_id, status=status.PENDING).update(
+        status=status.UNKNOWN, attempt=Coalesce(F("attempt"), 0) + 1, updated_at=timezone.now()
+    )
+    if claimed != 1:
+        return "skipped"
+    message = WhatsAppMessage.objects.select_related("business").get(pk=message_id)
+    business = message.business
+    spec = message.payload.get("document", {})
+    try:
+        if spec.get("kind") == "invoice":
+            document = invoice_document(business=business, invoice_id=spec["invoice_id"])
+        else:
+            document = statement_document(
+                business=business,
+                customer_id=spec["customer_id"],
+                date_from=_iso_date(spec.get("date_from")),
+                date_to=_iso_date(spec.get("date_to")),
+            )
+    except ApplicationError as error:
+        _message_settle(message, status=status.FAILED, code=error.code, title=str(error))
+        return "failed"
+    except Exception:
+        # Nothing reached WhatsApp: say so on the row rather than leave it "unknown".
+        _message_settle(
+            message, status=status.FAILED, code="render_error", title="The PDF could not be made"
+        )
+        raise
+    delivery = settings.WHATSAPP_DOCUMENT_DELIVERY
+    by_link = delivery == "link" or (delivery == "auto" and not _storage_is_local())
+    link = document_link(document) if by_link else ""
+    now = timezone.now()
+    message.payload = {
+        **message.payload,
+        "document_id": document.pk,
+        "by": "link" if link else "upload",
+    }
+    message.save(update_fields=["payload", "updated_at"])
+    try:
+        result = whatsapp.send_document(
+            to=message.wa_id,
+            filename=document.filename,
+            link=link,
+            data=None if link else document_read(document),
+            caption=message.body,
+            callback_data=f"doc:{message.pk}",
+        )
+    except whatsapp.WhatsAppError as error:
+        if error.outcome == whatsapp.Outcome.RETRY:
+            WhatsAppMessage.objects.filter(pk=message.pk, status=status.UNKNOWN).update(
+                status=status.PENDING, error_code=error.code, error_title=error.title[:255]
+            )
+            return "retry"
+        final = status.UNKNOWN if error.outcome == whatsapp.Outcome.UNKNOWN else status.FAILED
+        _message_settle(message, status=final, code=error.code, title=error.title)
+        return str(final)
+    entry = {"status": status.ACCEPTED, "at": now.isoformat(), "received_at": now.isoformat()}
+    WhatsAppMessage.objects.filter(pk=message.pk, status=status.UNKNOWN).update(
+        status=status.ACCEPTED,
+        wamid=result.wamid,
+        error_code="",
+        error_title="",
+        status_history=[*message.status_history, entry],
+        updated_at=timezone.now(),
+    )
+    logger.info("document sent", extra={"message_id": message.pk, "document_id": document.pk})
+    return "sent"
+
+
+def _iso_date(value: Any) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _message_settle(message: Any, *, status: str, code: str, title: str) -> None:
+    now = timezone.now()
+    entry = {"status": status, "at": now.isoformat(), "received_at": now.isoformat()}
+    type(message).objects.filter(pk=message.pk).update(
+        status=status,
+        error_code=str(code)[:40],
+        error_title=str(title)[:255],
+        status_history=[*message.status_history, entry],
+        updated_at=now,
+    )
+    logger.warning("document not sent", extra={"message_id": message.pk, "code": code})

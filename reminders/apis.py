@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import django_filters
-from django import forms
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from execora.api.filters import NoEmptyValuesForm
 from execora.api.idempotency import idempotent
 from execora.api.schema import ERROR_RESPONSES
 from execora.api.serializers import ErrorSerializer
@@ -47,17 +47,6 @@ _NOT_PENDING = OpenApiResponse(
 )
 
 
-class _NoEmptyValues(forms.Form):
-    """Refuses an empty filter ("?status=") rather than reading it as "no filter"."""
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        for name in self.fields:
-            if name in self.data and "" in self.data.getlist(name):
-                self.add_error(name, "May not be empty.")
-        return cleaned
-
-
 class ReminderFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Reminder.Status.choices, help_text="One or more statuses (repeat the parameter)."
@@ -67,7 +56,7 @@ class ReminderFilter(django_filters.FilterSet):
     class Meta:
         model = Reminder
         fields = ["status", "customer", "recurrence", "source"]
-        form = _NoEmptyValues
+        form = NoEmptyValuesForm
 
 
 class MessageFilter(django_filters.FilterSet):
@@ -77,7 +66,7 @@ class MessageFilter(django_filters.FilterSet):
     class Meta:
         model = WhatsAppMessage
         fields = ["direction", "status", "customer", "reminder"]
-        form = _NoEmptyValues
+        form = NoEmptyValuesForm
 
 
 @extend_schema_view(

@@ -127,6 +127,8 @@ class WhatsAppMessage(models.Model):
         INCOMING = "in", _("Incoming")
 
     class Status(models.TextChoices):
+        # Written with the request to send (a document); a worker sends it after the commit.
+        PENDING = "pending", _("Waiting to send")
         ACCEPTED = "accepted", _("Accepted by WhatsApp")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")

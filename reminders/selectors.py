@@ -306,12 +306,15 @@ def recent_entries(
     ]
 
 
-def upi_link(*, upi_id: str, payee: str, amount: Decimal) -> str:
-    """A upi://pay link that opens any UPI app with the payee and amount filled in."""
-    query = urlencode(
-        {"pa": upi_id, "pn": payee, "am": f"{amount:.2f}", "cu": "INR"}, quote_via=quote
-    )
-    return f"upi://pay?{query}"
+def upi_link(*, upi_id: str, payee: str, amount: Decimal, note: str = "") -> str:
+    """A upi://pay link that opens any UPI app with the payee and amount filled in.
+
+    `note` (tn: "Bill INV/26-27/0042") shows in the payer's app and the shop's statement.
+    """
+    params = {"pa": upi_id, "pn": payee, "am": f"{amount:.2f}", "cu": "INR"}
+    if note:
+        params["tn"] = note
+    return f"upi://pay?{urlencode(params, quote_via=quote)}"
 
 
 def _template_param(value: str) -> str:

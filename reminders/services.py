@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from psycopg.pq import TransactionStatus
 
 from customers.models import Customer
 from execora.exceptions import ApplicationError, Conflict, NotFound
@@ -491,20 +492,43 @@ def number_slot_reserve(*, now_us: int | None = None) -> int:
     """
     now_us = _now_us() if now_us is None else now_us
     step = 1_000_000 // settings.WHATSAPP_MESSAGES_PER_SECOND
+    upsert = _pacing_sql(
+        "INSERT INTO {t} ({key}, next_us, holder) VALUES (%s, %s, 0) "
+        "ON CONFLICT ({key}) DO UPDATE SET next_us = "
+        "(CASE WHEN {t}.next_us > %s THEN {t}.next_us ELSE %s END) + %s "
+        "RETURNING next_us"
+    )
+    params = [f"number:{settings.WHATSAPP_PHONE_NUMBER_ID}", now_us + step, now_us, now_us, step]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Every send passes here: the transaction, its no-fsync commit and the upsert go
+        # in one round trip (Django's client-side binding sends them as one query).
+        with connection.cursor() as cursor:
+            try:
+                cursor.execute(
+                    f"BEGIN; SET LOCAL synchronous_commit TO OFF; {upsert}; COMMIT", params
+                )
+                (next_us,) = _last_result(cursor)[0]
+            except BaseException:
+                if connection.connection.info.transaction_status != TransactionStatus.IDLE:
+                    connection.connection.execute("ROLLBACK")
+                raise
+        return next_us - step
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(
-            _pacing_sql(
-                "INSERT INTO {t} ({key}, next_us, holder) VALUES (%s, %s, 0) "
-                "ON CONFLICT ({key}) DO UPDATE SET next_us = "
-                "(CASE WHEN {t}.next_us > %s THEN {t}.next_us ELSE %s END) + %s "
-                "RETURNING next_us"
-            ),
-            [f"number:{settings.WHATSAPP_PHONE_NUMBER_ID}", now_us + step, now_us, now_us, step],
-        )
+        cursor.execute(upsert, params)
         (next_us,) = cursor.fetchone()
     return next_us - step
+
+
+def _last_result(cursor: Any) -> list[tuple]:
+    """The rows of the last statement of a multi-statement query that returned rows."""
+    rows: list[tuple] = []
+    while True:
+        if cursor.description is not None:
+            rows = cursor.fetchall()
+        if not cursor.nextset():
+            return rows
 
 
 # --- sending (worker) ------------------------------------------------------------------------
@@ -668,6 +692,12 @@ def _record_sent(
         "received_at": now.isoformat(),
     }
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The request has left: if this commit were lost (a database crash within
+            # ~200 ms), the row stays `sending`, its lease turns it `unknown` and the status
+            # webhook settles it, as when a worker dies here. So no fsync wait per message.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # One upsert: the status webhook may have beaten us here and made the row; then
         # its content is filled in and its (further) status and history are kept.
         WhatsAppMessage.objects.bulk_create(

@@ -1,4 +1,4 @@
-"""A small WhatsApp Cloud API client: text, approved template and document messages.
+"""A small WhatsApp Cloud API client: text, approved template and document messages, media upload.
 
 Two backends, chosen by WHATSAPP_BACKEND: `cloud` posts to
 `{WHATSAPP_API_BASE_URL}/{WHATSAPP_API_VERSION}/{WHATSAPP_PHONE_NUMBER_ID}/messages`
@@ -161,9 +161,19 @@ def template_payload(
 
 
 def document_payload(
-    *, to: str, link: str, filename: str, caption: str, callback_data: str
+    *,
+    to: str,
+    filename: str,
+    caption: str,
+    callback_data: str,
+    link: str = "",
+    media_id: str = "",
 ) -> dict[str, Any]:
-    document = {"link": link, "filename": filename}
+    """A document message: by a public https link, or by the id of media uploaded first."""
+    if bool(link) == bool(media_id):
+        raise ValueError("a document is sent by link or by media id, exactly one of them")
+    document = {"link": link} if link else {"id": media_id}
+    document["filename"] = filename
     if caption:
         document["caption"] = caption
     return {
@@ -179,6 +189,8 @@ def document_payload(
 class WhatsAppClient(Protocol):
     def send(self, payload: dict[str, Any]) -> SendResult: ...
 
+    def upload_media(self, *, data: bytes, filename: str, mime_type: str) -> str: ...
+
 
 class CloudClient:
     """The WhatsApp Cloud API over one keep-alive HTTP connection pool."""
@@ -193,6 +205,7 @@ class CloudClient:
         timeout: float,
     ) -> None:
         self.url = f"{base_url.rstrip('/')}/{version}/{phone_number_id}/messages"
+        self.media_url = f"{base_url.rstrip('/')}/{version}/{phone_number_id}/media"
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"Authorization": f"Bearer {token}"},
@@ -200,6 +213,46 @@ class CloudClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def upload_media(self, *, data: bytes, filename: str, mime_type: str) -> str:
+        """POST /{phone_number_id}/media (multipart): the media id a message can send.
+
+        WhatsApp keeps uploaded media for 30 days; an upload that got no answer
+        is simply repeated (an orphan upload costs nothing and is never sent).
+        """
+        try:
+            response = self._http.post(
+                self.media_url,
+                data={"messaging_product": "whatsapp", "type": mime_type},
+                files={"file": (filename, data, mime_type)},
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise WhatsAppError(
+                Outcome.RETRY, code="connect_error", title=f"Could not connect: {exc}"[:255]
+            ) from exc
+        except httpx.HTTPError as exc:
+            # Nothing is sent to anyone by an upload, so trying again is safe.
+            raise WhatsAppError(
+                Outcome.RETRY, code="upload_no_response", title=f"No answer: {type(exc).__name__}"
+            ) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code // 100 != 2:
+            error = classify_error(response.status_code, body)
+            if error.outcome == Outcome.UNKNOWN:
+                error.outcome = Outcome.RETRY  # an upload sends nothing: safe to repeat
+            raise error
+        media_id = body.get("id") if isinstance(body, dict) else None
+        if not media_id:
+            raise WhatsAppError(
+                Outcome.RETRY,
+                code="bad_response",
+                title="WhatsApp answered the upload without a media id",
+                http_status=response.status_code,
+            )
+        return str(media_id)
 
     def send(self, payload: dict[str, Any]) -> SendResult:
         try:
@@ -239,6 +292,13 @@ class CloudClient:
 
 class ConsoleClient:
     """The embedded default: logs the message and answers as WhatsApp would."""
+
+    def upload_media(self, *, data: bytes, filename: str, mime_type: str) -> str:
+        logger.info(
+            "whatsapp console media upload",
+            extra={"upload_filename": filename, "bytes": len(data), "mime_type": mime_type},
+        )
+        return f"console-media.{uuid.uuid4().hex}"
 
     def send(self, payload: dict[str, Any]) -> SendResult:
         kind = payload["type"]
@@ -303,10 +363,31 @@ def send_template(
 
 
 def send_document(
-    *, to: str, link: str, filename: str, caption: str = "", callback_data: str = ""
+    *,
+    to: str,
+    filename: str,
+    link: str = "",
+    data: bytes | None = None,
+    mime_type: str = "application/pdf",
+    caption: str = "",
+    callback_data: str = "",
 ) -> SendResult:
-    """A document by public link (an invoice PDF)."""
+    """A document (an invoice PDF): by a public link, or uploaded first when `data` is given.
+
+    WhatsApp fetches a link itself, so a link must be reachable from the internet
+    (a pre-signed S3 URL); local files go by upload.
+    """
+    client = get_client()
+    media_id = ""
+    if data is not None:
+        media_id = client.upload_media(data=data, filename=filename, mime_type=mime_type)
+        link = ""
     payload = document_payload(
-        to=to, link=link, filename=filename, caption=caption, callback_data=callback_data
+        to=to,
+        link=link,
+        media_id=media_id,
+        filename=filename,
+        caption=caption,
+        callback_data=callback_data,
     )
-    return get_client().send(payload)
+    return client.send(payload)

@@ -31,3 +31,14 @@ def _fresh_rate_limits():
 
     reset_rate_limits()
     yield
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks run inline where they are published (after the commit, with on_commit)."""
+    from execora.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = before

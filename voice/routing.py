@@ -1,3 +1,7 @@
-"""WebSocket routes of the voice app (the /ws/voice/ consumer lands with the voice issue)."""
+"""WebSocket routes of the voice app."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from voice.consumers import VoiceConsumer
+
+websocket_urlpatterns = [path("ws/voice/", VoiceConsumer.as_asgi())]

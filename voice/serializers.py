@@ -97,3 +97,82 @@ class CommandResultSerializer(serializers.Serializer):
             ),
             "reply": {"text": result.reply, "lang": result.lang},
         }
+
+
+# --- voice: POST /api/v1/voice/commands and the read-only voice-sessions -----------------
+
+
+class VoiceCommandSerializer(serializers.Serializer):
+    audio = serializers.FileField(
+        help_text="The spoken command: WAV, OGG/Opus (a WhatsApp voice note) or WebM/Opus."
+    )
+    language = serializers.ChoiceField(
+        choices=["hi-IN", "en-IN", "auto"],
+        default="auto",
+        help_text="What the speaker speaks; auto lets the recogniser decide.",
+    )
+    conversation = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The `conversation` of an earlier answer, to answer its question.",
+    )
+
+
+class VoiceCommandResultSerializer(CommandResultSerializer):
+    session = serializers.UUIDField()
+    utterance = serializers.UUIDField()
+    transcript = serializers.CharField(help_text="What the recogniser heard.")
+    reply_audio_url = serializers.URLField(
+        allow_null=True, help_text="The spoken reply (WAV); null when TTS is off."
+    )
+    timings = serializers.DictField(help_text="Milliseconds per stage: stt, engine, tts, total.")
+
+
+class UtteranceSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+    source = serializers.CharField()
+    language = serializers.CharField()
+    transcript = serializers.CharField()
+    intent = serializers.CharField()
+    entities = serializers.DictField()
+    status = serializers.CharField()
+    ok = serializers.BooleanField()
+    result = serializers.DictField()
+    reply_text = serializers.CharField()
+    reply_lang = serializers.CharField()
+    timings = serializers.DictField()
+    error = serializers.CharField()
+    audio_duration_ms = serializers.IntegerField(allow_null=True)
+    audio_url = serializers.SerializerMethodField()
+    reply_audio_url = serializers.SerializerMethodField()
+
+    def _url(self, utterance, kind: str) -> str | None:
+        field = utterance.audio if kind == "audio" else utterance.reply_audio
+        if not field:
+            return None
+        from django.urls import reverse
+
+        path = reverse(
+            "voice-session-audio",
+            kwargs={"pk": utterance.session_id, "utterance_id": utterance.pk, "kind": kind},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_audio_url(self, utterance) -> str | None:
+        return self._url(utterance, "audio")
+
+    def get_reply_audio_url(self, utterance) -> str | None:
+        return self._url(utterance, "reply-audio")
+
+
+class VoiceSessionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user = serializers.CharField(source="user.username")
+    channel = serializers.CharField()
+    stt_provider = serializers.CharField()
+    tts_provider = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    utterances = UtteranceSerializer(many=True, read_only=True)

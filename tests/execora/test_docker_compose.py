@@ -13,7 +13,7 @@ def test_compose_file_has_the_production_shape():
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     services = compose["services"]
     assert {"app", "worker", "beat", "postgres", "redis", "minio", "createbuckets"} <= set(services)
-    assert "daphne" in (REPO / "Dockerfile").read_text()
+    assert '"uvicorn", "execora.asgi:application"' in (REPO / "Dockerfile").read_text()
     assert services["worker"]["command"][:4] == ["celery", "-A", "execora", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "execora", "beat"]
     assert "mc mb" in services["createbuckets"]["entrypoint"]

@@ -27,12 +27,20 @@ def unreachable_database(django_db_blocker):
     saved = dict(connection.settings_dict)
     with django_db_blocker.unblock():
         connection.close()
+        connection.close_pool()  # the pool was opened with the old address
+        pool = saved.get("OPTIONS", {}).get("pool")
+        if pool:  # wait 1 s, not DATABASE_POOL_TIMEOUT, for a connection that cannot come
+            connection.settings_dict["OPTIONS"] = {
+                **saved["OPTIONS"],
+                "pool": {**pool, "timeout": 1},
+            }
         connection.settings_dict["HOST"] = "127.0.0.1"
         connection.settings_dict["PORT"] = str(free_port())
         try:
             yield
         finally:
             connection.close()
+            connection.close_pool()
             connection.settings_dict.clear()
             connection.settings_dict.update(saved)
 

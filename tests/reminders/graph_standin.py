@@ -3,7 +3,9 @@
 It listens on 127.0.0.1, accepts `POST /{version}/{phone_number_id}/messages`
 in the real request shapes and checks them as the real one does (bearer token,
 messaging_product, recipient, text body, known template with its language and
-the right number of body parameters, document link), answers with the real
+the right number of body parameters, a document by link, which it downloads
+as WhatsApp does, or by the id of media uploaded to `POST /{version}/{phone_number_id}/media`
+as multipart form data), answers with the real
 success and error bodies, and counts what it accepted per
 `biz_opaque_callback_data` so a test can see duplicates.
 
@@ -45,6 +47,10 @@ VERSION = "v21.0"
 # name -> (languages, number of body parameters)
 TEMPLATES = {"payment_reminder": ({"en", "hi"}, 4)}
 _PATH = re.compile(r"^/(?P<version>v\d+\.\d+)/(?P<phone>[^/]+)/messages/?$")
+_MEDIA_PATH = re.compile(r"^/(?P<version>v\d+\.\d+)/(?P<phone>[^/]+)/media/?$")
+# What the Cloud API takes as a document upload, and its size limit (100 MB).
+DOCUMENT_TYPES = {"application/pdf", "text/plain", "application/msword"}
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 
 
 def graph_error(code: int, message: str, *, details: str = "", http_status: int = 400) -> tuple:
@@ -155,6 +161,38 @@ class Accepted:
 
 
 @dataclass
+class Media:
+    """An uploaded file (POST /media) or a document WhatsApp fetched from a link."""
+
+    media_id: str
+    filename: str
+    mime_type: str
+    data: bytes
+
+
+def _multipart(content_type: str, raw: bytes) -> dict[str, tuple[str, str, bytes]]:
+    """name -> (filename, content type, bytes) of a multipart/form-data body."""
+    import email.parser
+    import email.policy
+
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw
+    )
+    parts = {}
+    if not message.is_multipart():
+        return parts
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name:
+            parts[name] = (
+                part.get_filename() or "",
+                part.get_content_type(),
+                part.get_payload(decode=True) or b"",
+            )
+    return parts
+
+
+@dataclass
 class _Bucket:
     rate: float
     tokens: float
@@ -209,6 +247,9 @@ class GraphStandIn:
         self.accepted: list[Accepted] = []
         self.accepted_by_callback: Counter[str] = Counter()
         self.refusals: Counter[str] = Counter()
+        # media id -> what was uploaded; documents sent by link are fetched into `fetched`.
+        self.media: dict[str, Media] = {}
+        self.fetched: list[Media] = []
         self.webhooks_posted = 0
         self.webhook_failures = 0
         self._webhooks: queue.Queue = queue.Queue()
@@ -352,14 +393,79 @@ class GraphStandIn:
         elif kind == "template":
             return self._validate_template(payload.get("template"))
         elif kind == "document":
-            document = payload.get("document") or {}
-            link = document.get("link", "")
-            has_link = isinstance(link, str) and link.startswith(("http://", "https://"))
-            if not (has_link or document.get("id")):
-                return graph_error(100, "(#100) document needs a link or an id")
+            return self._validate_document(payload.get("document"))
         else:
             return graph_error(100, f"(#100) Unsupported message type {kind!r}")
         return None
+
+    def _validate_document(self, document: Any) -> tuple | None:
+        """A document by `id` (uploaded here first) or `link`, which WhatsApp downloads.
+
+        The link is fetched now, as WhatsApp would, so an expired or private
+        link is refused the way WhatsApp reports it (131053, media download error).
+        """
+        if not isinstance(document, dict):
+            return graph_error(100, "(#100) Param document must be an object")
+        link, media_id = document.get("link"), document.get("id")
+        if bool(link) == bool(media_id):
+            return graph_error(100, "(#100) document needs exactly one of link or id")
+        filename = document.get("filename", "")
+        if not isinstance(filename, str) or len(filename) > 240:
+            return graph_error(100, "(#100) Param document['filename'] is invalid")
+        caption = document.get("caption", "")
+        if not isinstance(caption, str) or len(caption) > 1024:
+            return graph_error(100, "(#100) Param document['caption'] is too long")
+        if media_id:
+            with self.lock:
+                known = str(media_id) in self.media
+            if not known:
+                return graph_error(131053, "(#131053) Media upload error", details="unknown id")
+            return None
+        if not isinstance(link, str) or not link.startswith(("http://", "https://")):
+            return graph_error(100, "(#100) Param document['link'] must be a URL")
+        try:
+            answer = httpx.get(link, timeout=5)
+        except httpx.HTTPError:
+            answer = None
+        if answer is None or answer.status_code != 200:
+            got = "no answer" if answer is None else f"HTTP {answer.status_code}"
+            return graph_error(
+                131053, "(#131053) Media upload error", details=f"Downloading the media: {got}"
+            )
+        with self.lock:
+            self.fetched.append(
+                Media("", filename, answer.headers.get("content-type", ""), answer.content)
+            )
+        return None
+
+    def handle_media(self, headers: Any, path: str, raw: bytes) -> tuple[int, dict]:
+        """POST /{version}/{phone_number_id}/media: multipart file upload → {"id"}."""
+        match = _MEDIA_PATH.match(path)
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            return graph_error(190, "Invalid OAuth access token.", http_status=401)
+        if match is None or match["version"] != self.version:
+            return graph_error(100, "Unknown path components")
+        if match["phone"] != self.phone_number_id:
+            return graph_error(100, "(#100) Unsupported post request.")
+        content_type = headers.get("Content-Type", "")
+        if not content_type.startswith("multipart/form-data"):
+            return graph_error(100, "(#100) Upload must be multipart/form-data")
+        parts = _multipart(content_type, raw)
+        product = parts.get("messaging_product", ("", "", b""))[2].decode()
+        if product != "whatsapp":
+            return graph_error(100, "(#100) The parameter messaging_product is required.")
+        if "file" not in parts:
+            return graph_error(100, "(#100) The parameter file is required.")
+        filename, mime_type, data = parts["file"]
+        declared = parts.get("type", ("", "", b""))[2].decode() or mime_type
+        if declared not in DOCUMENT_TYPES or mime_type != declared:
+            return graph_error(131053, "(#131053) Media upload error", details="unsupported type")
+        if not data or len(data) > MAX_DOCUMENT_BYTES:
+            return graph_error(131053, "(#131053) Media upload error", details="bad size")
+        media_id = f"{next(self._ids) + 9_000_000_000_000}"
+        with self.lock:
+            self.media[media_id] = Media(media_id, filename, mime_type, data)
+        return 200, {"id": media_id}
 
     def _validate_template(self, template: Any) -> tuple | None:
         if not isinstance(template, dict) or not template.get("name"):
@@ -519,6 +625,9 @@ class GraphStandIn:
                 if self.path.startswith("/_standin/config"):
                     standin.configure(json.loads(raw or b"{}"))
                     self._answer(200, {"ok": True})
+                    return
+                if _MEDIA_PATH.match(self.path.split("?")[0]):
+                    self._answer(*standin.handle_media(self.headers, self.path, raw))
                     return
                 status, body, hang = standin.handle_messages(self.headers, self.path, raw)
                 if standin.latency:

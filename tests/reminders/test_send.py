@@ -236,6 +236,44 @@ def test_131047_means_the_template_goes_instead_at_once(shop, cloud, run):
     assert [a.type for a in cloud.accepted] == ["template"]
 
 
+def test_131047_fails_the_text_at_once_and_it_is_never_retried_as_text(shop, cloud, run):
+    customer = owing(shop)
+    customer.last_inbound_message_at = timezone.now() - datetime.timedelta(hours=2)
+    customer.save(update_fields=["last_inbound_message_at"])
+    reminder = schedule(shop, customer)
+    cloud.script("400:131047", "400:131047")
+    assert run() == {reminder.pk: "needs_template"}
+    # the refused text is failed for good, with WhatsApp's code; no backoff, no second text
+    text = WhatsAppMessage.objects.get(reminder=reminder)
+    assert (text.kind, text.status, text.error_code) == ("text", "failed", "131047")
+    # when the template is refused with 131047 too, the reminder fails at once
+    assert run() == {reminder.pk: "failed"}
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts, reminder.last_error_code) == (
+        "failed",
+        2,
+        "131047",
+    )
+    kinds = list(
+        WhatsAppMessage.objects.filter(reminder=reminder).order_by("pk").values_list("kind")
+    )
+    assert kinds == [("text",), ("template",)]
+    assert run() == {}  # nothing more goes
+
+
+def test_131047_without_a_template_configured_fails_at_once(shop, cloud, run, settings):
+    settings.WHATSAPP_TEMPLATE_NAME = ""
+    customer = owing(shop)
+    customer.last_inbound_message_at = timezone.now() - datetime.timedelta(hours=2)
+    customer.save(update_fields=["last_inbound_message_at"])
+    reminder = schedule(shop, customer)
+    cloud.script("400:131047")
+    assert run() == {reminder.pk: "failed"}
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.last_error_code) == ("failed", "131047")
+    assert reminder.attempts == 1
+
+
 def test_131047_reported_by_webhook_sends_the_template_next(shop, cloud, run):
     # given WhatsApp takes the text but later reports it failed with 131047
     customer = owing(shop)

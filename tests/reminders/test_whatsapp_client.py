@@ -109,11 +109,24 @@ def test_cloud_client_sends_text_template_and_document_to_the_standin(cloud):
         language="en",
         body_params=["Ramesh", "Shop", "₹10.00", "-"],
     )
-    third = whatsapp.send_document(
-        to="919876543210", link="https://example.com/a.pdf", filename="a.pdf"
-    )
+    # a document goes by upload (POST /media, multipart) and then by the media id
+    third = whatsapp.send_document(to="919876543210", data=b"%PDF-1.4 bill", filename="a.pdf")
     assert first.wamid != second.wamid != third.wamid
     assert [a.type for a in cloud.accepted] == ["text", "template", "document"]
+    (media,) = cloud.media.values()
+    assert (media.data, media.filename, media.mime_type) == (
+        b"%PDF-1.4 bill",
+        "a.pdf",
+        "application/pdf",
+    )
+    assert cloud.accepted[2].payload["document"] == {"id": media.media_id, "filename": "a.pdf"}
+
+
+def test_a_document_link_the_standin_cannot_download_is_refused_like_whatsapp(cloud):
+    # WhatsApp downloads a linked document itself; an unreachable link is 131053
+    with pytest.raises(WhatsAppError) as failed:
+        whatsapp.send_document(to="919876543210", link="http://127.0.0.1:9/a.pdf", filename="a")
+    assert (failed.value.outcome, failed.value.code) == (Outcome.PERMANENT, "131053")
 
 
 def test_a_wrong_token_is_a_permanent_error(cloud, settings):

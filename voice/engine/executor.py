@@ -36,10 +36,16 @@ from execora.money import ZERO, money, quantity
 from execora.text import strip_honorifics
 from invoices import pricing
 from invoices.models import Invoice, InvoiceStatus
-from invoices.selectors import invoice_last
-from invoices.services import InvoiceItemInput, invoice_cancel, invoice_create
+from invoices.selectors import daily_summary, invoice_last
+from invoices.services import (
+    InvoiceItemInput,
+    invoice_cancel,
+    invoice_create,
+    invoice_send,
+    statement_send,
+)
 from ledger.models import JournalEntry, PaymentMode
-from ledger.services import amount_parse, credit_add, entry_reverse, payment_record, rupees
+from ledger.services import amount_parse, credit_add, entry_reverse, payment_record
 from products.models import Product, StockMovement
 from products.services import (
     product_create,
@@ -48,7 +54,6 @@ from products.services import (
     stock_adjust,
     stock_move,
 )
-from reminders import whatsapp
 from reminders.models import Reminder
 from reminders.services import reminder_cancel, reminder_reschedule, reminder_schedule
 from voice import selectors
@@ -752,6 +757,9 @@ def _prep_daily_summary(intent: Intent, ctx: Context, fixed: dict) -> Step:
         received=R.spoken_amount(figures.received),
         credit=R.spoken_amount(figures.credit),
     )
+    # The spoken figures stay short; the data carries the whole day (as the API's
+    # reports/daily-summary/): GST collected, money in by mode, new dues.
+    summary = daily_summary(business=ctx.business, day=day)
     return Done(
         "answered",
         reply,
@@ -761,6 +769,14 @@ def _prep_daily_summary(intent: Intent, ctx: Context, fixed: dict) -> Step:
             "sales": str(figures.sales),
             "received": str(figures.received),
             "credit": str(figures.credit),
+            "gst": {
+                "cgst": str(summary.cgst),
+                "sgst": str(summary.sgst),
+                "igst": str(summary.igst),
+                "total": str(summary.gst),
+            },
+            "collections": {mode: str(amount) for mode, amount in summary.collections.items()},
+            "new_dues": str(summary.new_dues),
         },
     )
 
@@ -1035,73 +1051,37 @@ def _run_invoice_cancel(args: dict, say: dict, ctx: Context) -> Done:
     return Done("done", reply, data)
 
 
-def _invoice_text(invoice: Invoice) -> str:
-    lines = [f"{invoice.business.name}: bill {invoice.number} ({invoice.invoice_date:%d %b %Y})"]
-    for item in invoice.items.all():
-        lines.append(
-            f"• {item.description} {R.spoken_quantity(item.quantity)} {item.unit}: "
-            f"{rupees(item.line_total)}"
-        )
-    lines.append(f"Total {rupees(invoice.grand_total)}")
-    if invoice.amount_due:
-        lines.append(f"Due {rupees(invoice.amount_due)}")
-    return "\n".join(lines)
-
-
 def _run_invoice_send(args: dict, say: dict, ctx: Context) -> Done:
-    invoice = (
-        Invoice.objects.select_related("customer", "business")
-        .prefetch_related("items")
-        .get(business=ctx.business, pk=args["invoice_id"])
+    # The bill's PDF goes as a WhatsApp document, recorded as a message that a worker
+    # sends once this transaction commits (no rendering or network under its locks).
+    message = invoice_send(business=ctx.business, invoice_id=args["invoice_id"], user=ctx.user)
+    invoice = Invoice.objects.select_related("customer").get(
+        business=ctx.business, pk=args["invoice_id"]
     )
-    customer = invoice.customer
-    text = _invoice_text(invoice)
-    data: dict[str, Any] = {"invoice": _invoice_data(invoice)}
-    if customer.balance > 0:
-        # Something is due: the reminders outbox sends it (free text inside WhatsApp's
-        # 24 h window, the approved template outside it) and keeps its record.
-        reminder = reminder_schedule(
-            business=ctx.business,
-            customer_id=customer.pk,
-            when=None,
-            message=text,
-            source=Reminder.Source.VOICE,
-            user=ctx.user,
-            now=ctx.now,
-        )
-        data["reminder_id"] = reminder.pk
-    else:
-        # Nothing due, so a reminder would be skipped: the bill goes as a plain message,
-        # once the transaction has committed (no network call under its locks).
-        def send() -> None:
-            try:
-                whatsapp.send_text(to=whatsapp.wa_id_for(customer.phone), body=text)
-            except whatsapp.WhatsAppError as error:
-                logger.warning(
-                    "bill not sent", extra={"invoice_id": invoice.pk, "error": str(error)[:200]}
-                )
-
-        transaction.on_commit(send)
-        data["direct"] = True
     reply = R.say("invoice_sent", ctx.lang, name=say["name"], serial=say["serial"])
-    return Done("done", reply, data)
+    return Done(
+        "done",
+        reply,
+        {"invoice": _invoice_data(invoice), "message_id": message.pk, "document": "invoice"},
+    )
 
 
 def _run_statement_send(args: dict, say: dict, ctx: Context) -> Done:
     customer = Customer.objects.get(business=ctx.business, pk=args["customer_id"])
-    # The reminder message is the statement: what is due and the latest khata entries.
-    reminder = reminder_schedule(
-        business=ctx.business,
-        customer_id=customer.pk,
-        when=None,
-        source=Reminder.Source.VOICE,
-        user=ctx.user,
-        now=ctx.now,
-    )
+    # The statement PDF (opening, entries, running balance, closing due) as a document.
+    message = statement_send(business=ctx.business, customer_id=customer.pk, user=ctx.user)
     reply = R.say(
         "statement_sent", ctx.lang, name=customer.name, due=R.spoken_amount(customer.balance)
     )
-    return Done("done", reply, {"reminder_id": reminder.pk, "customer": _customer_data(customer)})
+    return Done(
+        "done",
+        reply,
+        {
+            "message_id": message.pk,
+            "document": "statement",
+            "customer": _customer_data(customer),
+        },
+    )
 
 
 def _local_iso(moment: dt.datetime, ctx: Context) -> str:

@@ -37,6 +37,12 @@ class Command(BaseCommand):
                 host,
                 "-p",
                 str(port),
+                # Over-size voice frames reach the consumer, which answers an error frame
+                # and keeps the connection (daphne's own 1 MiB limit would drop it).
+                "--websocket-max-message-size",
+                str(settings.VOICE_WS_MAX_MESSAGE_BYTES),
+                "--websocket-max-frame-size",
+                str(settings.VOICE_WS_MAX_MESSAGE_BYTES),
                 "execora.asgi:application",
             ],
             "worker": [

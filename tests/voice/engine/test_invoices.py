@@ -8,7 +8,7 @@ import pytest
 
 from invoices.models import Invoice
 from products.models import StockMovement
-from reminders.models import Reminder
+from reminders.models import Reminder, WhatsAppMessage
 from tests.voice.engine.conftest import books
 
 pytestmark = pytest.mark.django_db
@@ -157,27 +157,29 @@ def test_no_bill_to_cancel_is_said(say, shop):
     assert result.reply == "Woh bill nahi mila."
 
 
-def test_sending_a_bill_to_a_customer_who_owes_goes_through_the_reminders_outbox(
+def test_sending_a_bill_queues_its_pdf_as_a_recorded_whatsapp_document(
     say, shop, owner, ramesh, sugar
 ):
+    # given Ramesh's bill
     say("Ramesh ka bill banao 2 kilo cheeni")
     invoice = Invoice.objects.get(business=shop)
+    # when it is sent by voice
     result = say("Ramesh ko bill WhatsApp kar do")
+    # then a document message is recorded for Ramesh, waiting for the commit; no reminder
     assert result.status == "done"
-    reminder = Reminder.objects.get(business=shop)
-    assert (reminder.customer_id, reminder.source, reminder.created_by) == (
-        ramesh.pk,
-        "voice",
-        owner,
-    )
-    assert invoice.number in reminder.message
+    message = WhatsAppMessage.objects.get(business=shop)
+    assert (message.customer_id, message.kind, message.status) == (ramesh.pk, "document", "pending")
+    assert message.payload["document"] == {"kind": "invoice", "invoice_id": invoice.pk}
+    assert message.payload["requested_by"] == owner.pk
+    assert result.data["message_id"] == message.pk
+    assert not Reminder.objects.filter(business=shop).exists()
     assert result.reply == (
         f"Ramesh Kumar ko bill number {invoice.sequence_number} WhatsApp par bhej rahe hain."
     )
 
 
-def test_sending_a_paid_bill_sends_it_as_a_message_after_the_commit(
-    say, shop, suresh, sugar, caplog, django_capture_on_commit_callbacks
+def test_a_sent_bill_goes_as_a_pdf_document_after_the_commit(
+    say, shop, suresh, sugar, caplog, django_capture_on_commit_callbacks, celery_eager
 ):
     # given a bill Suresh owes nothing on (he paid ahead)
     say("Suresh ne 500 diye")
@@ -189,12 +191,15 @@ def test_sending_a_paid_bill_sends_it_as_a_message_after_the_commit(
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         result = say("Suresh ko bill WhatsApp kar do")
-    # then it goes to WhatsApp (the console backend here) once committed, not as a reminder
+    # then once committed the PDF is uploaded and sent as a document (console backend here)
     assert result.status == "done"
-    assert result.data["direct"] is True
     assert len(callbacks) == 1
     (sent,) = [r for r in caplog.records if r.getMessage() == "whatsapp console send"]
-    assert invoice.number in sent.summary
+    assert sent.type == "document"
+    (upload,) = [r for r in caplog.records if r.getMessage() == "whatsapp console media upload"]
+    assert upload.upload_filename == invoice.number.replace("/", "-") + ".pdf"
+    message = WhatsAppMessage.objects.get(business=shop)
+    assert message.status == "accepted" and message.wamid.startswith("console.")
     assert not Reminder.objects.filter(business=shop).exists()
 
 

@@ -29,6 +29,11 @@ def test_the_days_sales_are_summed(say, shop, ramesh, suresh, sugar):
     assert result.data["sales"] == "135.00"
     assert result.data["received"] == "200.00"
     assert result.data["credit"] == "1050.00"
+    # with the whole day in the data: money in by mode (the counter's 45 and Suresh's 200
+    # in cash), new dues (Ramesh's 90 bill on khata, 300 + 750 udhaar), GST (cheeni is 0%)
+    assert result.data["collections"]["cash"] == "245.00"
+    assert result.data["new_dues"] == "1140.00"
+    assert result.data["gst"]["total"] == "0.00"
     assert result.reply == (
         "Aaj 2 bill bane, bikri 135 rupaye. 200 rupaye jama hue, 1,050 rupaye udhaar gaya."
     )

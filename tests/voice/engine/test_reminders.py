@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from reminders.models import Reminder
+from reminders.models import Reminder, WhatsAppMessage
 from tests.customers.factories import make_customer
 from tests.voice.engine.conftest import books
 
@@ -84,14 +84,12 @@ def test_reminders_are_listed(say, shop, ramesh, suresh):
 
 def test_a_statement_goes_to_the_customer_on_whatsapp(say, shop, owner, ramesh):
     result = say("Ramesh ka hisaab bhejo")
-    reminder = Reminder.objects.get(business=shop)
-    assert (reminder.customer_id, reminder.source, reminder.created_by) == (
-        ramesh.pk,
-        "voice",
-        owner,
-    )
-    # due now: the dispatcher picks it up at its next run
-    assert reminder.scheduled_at <= timezone.now()
+    # the statement PDF is queued as a recorded WhatsApp document, not a text reminder
+    message = WhatsAppMessage.objects.get(business=shop)
+    assert (message.customer_id, message.kind, message.status) == (ramesh.pk, "document", "pending")
+    assert message.payload["document"]["kind"] == "statement"
+    assert message.payload["requested_by"] == owner.pk
+    assert not Reminder.objects.filter(business=shop).exists()
     assert result.reply == "Ramesh Kumar ko WhatsApp par hisaab bhej rahe hain, baaki 750 rupaye."
 
 
