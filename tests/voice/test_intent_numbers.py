@@ -64,6 +64,12 @@ from voice.intents.numbers import parse_number, to_decimal_string
         ("two thousand", "2000"),
         ("five hundred", "500"),
         ("one and a half", "1.5"),
+        # English joins the rest to a hundred or a thousand with "and"
+        ("one hundred and twenty five", "125"),
+        ("one hundred twenty five", "125"),
+        ("two thousand and fifty", "2050"),
+        ("two thousand five hundred and seventy five", "2575"),
+        ("five hundred and five", "505"),
     ],
 )
 def test_number_words_and_digits_give_their_value(text, value):
@@ -81,6 +87,9 @@ def test_sixty_and_seven_stay_apart():
 def test_a_sentence_is_not_one_number():
     assert parse_number("Ramesh ko 500") is None
     assert parse_number("hazaar") is None
+    # "and" joins a number only to a smaller English number word after a multiplier
+    assert parse_number("five hundred and 2") is None
+    assert parse_number("two thousand and ten thousand") is None
 
 
 @pytest.mark.parametrize(

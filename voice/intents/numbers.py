@@ -327,7 +327,7 @@ def _read_number(
                     english
                     and current is not None
                     and current % 10 == 0
-                    and 20 <= current <= 90
+                    and 20 <= current % 100 <= 90
                     and 0 < number < 10
                     and what == "base"
                 ):
@@ -403,6 +403,16 @@ def _read_number(
             if token.kind == WORD:
                 flags["words"] = True
             pos += 1
+            # "two thousand and fifty", "one hundred and five": English joins the rest with "and".
+            if pos + 1 < n and tokens[pos].key == "and" and tokens[pos + 1].key in _ENGLISH_KEYS:
+                following = _classify(tokens, pos + 1, is_do_number)
+                if (
+                    following is not None
+                    and following[0] == "base"
+                    and following[1] < min(scale, 100)
+                    and not _next_is_multiplier(tokens, pos + 2, is_do_number)
+                ):
+                    pos += 1
             continue
         break
     if last == "prefix" and prefix in ("sava", "paune") and pos < n and tokens[pos].kind == WORD:
