@@ -18,6 +18,7 @@ from django.utils import timezone
 from customers.models import Customer
 from execora.models import Business
 from invoices.models import Invoice, InvoiceItem
+from invoices.selectors import DailySummary, daily_summary
 from ledger.models import AccountKey, JournalEntry, JournalLine
 from products.models import Product
 from voice.selectors import DayFigures, day_figures, dues
@@ -45,6 +46,8 @@ class Activity:
 @dataclass(frozen=True)
 class Dashboard:
     today: DayFigures
+    # The day for the accountant's eye: GST collected, money in by mode, new dues.
+    summary: DailySummary
     dues_count: int
     dues_total: Decimal
     dues_top: list[Customer]
@@ -107,8 +110,10 @@ def low_stock(*, business: Business, limit: int = LOW_STOCK_LIMIT) -> list[Produ
 def dashboard(*, business: Business, now: dt.datetime | None = None) -> Dashboard:
     """Everything the side panel shows, read in a handful of queries."""
     owing = dues(business=business, top=DUES_LIMIT)
+    day = shop_today(business=business, now=now)
     return Dashboard(
-        today=day_figures(business=business, day=shop_today(business=business, now=now)),
+        today=day_figures(business=business, day=day),
+        summary=daily_summary(business=business, day=day),
         dues_count=owing.count,
         dues_total=owing.total,
         dues_top=owing.top,

@@ -67,6 +67,12 @@ def test_side_panel_shows_the_days_money_dues_activity_and_low_stock(client, sho
     recent = html[html.index('id="recent-list"') : html.index('id="low-stock-list"')]
     assert recent.count("<li>") == 3
     assert reverse("admin:customers_customer_change", args=[suresh.pk]) in html
+    # and the day's summary: new dues (udhaar) and money in by mode
+    summary = html[html.index('id="day-summary"') :]
+    assert 'id="fig-new-dues">₹1,950.00' in summary
+    assert 'id="fig-gst">₹0.00' in summary
+    assert 'data-mode="upi">₹250.00' in summary
+    assert 'data-mode="cash"' not in summary  # nothing came in cash
 
 
 def test_side_panel_shows_only_the_callers_shop(client, shop, other_shop, owner):
