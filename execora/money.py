@@ -29,3 +29,24 @@ def quantity(value: Decimal | int | str) -> Decimal:
 
 def round_to_rupee(value: Decimal) -> Decimal:
     return D(value).quantize(RUPEE, rounding=ROUND_HALF_UP).quantize(PAISA)
+
+
+def indian_grouping(value: Decimal | int | str) -> str:
+    """12,34,567.89: paise always, commas the Indian way (the last three digits, then pairs)."""
+    amount = money(value)
+    sign = "-" if amount < 0 else ""
+    whole, _, paise = f"{abs(amount):.2f}".partition(".")
+    head, tail = whole[:-3], whole[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return sign + ",".join([*groups, tail]) + "." + paise
+
+
+def rupees(value: Decimal | int | str) -> str:
+    """₹1,23,456.78, and -₹500.00 for an advance."""
+    text = indian_grouping(value)
+    return f"-₹{text[1:]}" if text.startswith("-") else f"₹{text}"

@@ -30,7 +30,7 @@ from django.conf import settings
 from fpdf import FPDF
 
 from execora.models import Business
-from execora.money import ZERO, money
+from execora.money import ZERO, indian_grouping, money
 from execora.text import has_devanagari
 from invoices.models import Invoice, InvoiceItem
 from ledger.selectors import Statement
@@ -163,21 +163,6 @@ def amount_in_words(amount: Decimal) -> str:
         parts.append("zero rupees")
     text = " and ".join(parts) + " only"
     return text[0].upper() + text[1:]
-
-
-def indian_grouping(amount: Decimal) -> str:
-    """12,34,567.89: lakh and crore commas, as Indian invoices print money."""
-    amount = money(amount)
-    sign = "-" if amount < 0 else ""
-    whole, _, paise = f"{abs(amount):.2f}".partition(".")
-    head, tail = whole[:-3], whole[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return sign + ",".join([*groups, tail]) + "." + paise
 
 
 # --- UPI --------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from customers.models import Customer
 from execora.db import rows_insert, shop_rows_lock
 from execora.exceptions import ApplicationError, NotFound
 from execora.models import Business
-from execora.money import ZERO
+from execora.money import ZERO, rupees
 from ledger.models import (
     CHART_OF_ACCOUNTS,
     Account,
@@ -106,20 +106,6 @@ def _line_amount(value: Any, *, index: int, side: str) -> Decimal:
         except InvalidOperation:
             pass
     return amount_parse(value, field=f"lines[{index}].{side}")
-
-
-def rupees(value: Decimal) -> str:
-    """₹1,23,456.78 — Indian digit grouping (lakh, crore)."""
-    sign = "-" if value < 0 else ""
-    whole, _, paise = f"{abs(value):.2f}".partition(".")
-    head, tail = whole[:-3], whole[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return f"{sign}₹{','.join([*groups, tail])}.{paise}"
 
 
 def shop_today(business: Business) -> datetime.date:

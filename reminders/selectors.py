@@ -20,9 +20,8 @@ from django.utils.dateparse import parse_datetime
 from customers.models import Customer
 from execora.exceptions import ApplicationError, NotFound
 from execora.models import Business, Language
-from execora.money import money
+from execora.money import money, rupees
 from ledger.models import AccountKey, JournalEntry, JournalLine
-from ledger.services import rupees
 from reminders.models import Reminder, ReminderPolicy, WhatsAppMessage
 
 # The message lists this many of the customer's latest khata entries.

@@ -34,7 +34,8 @@ from psycopg.pq import TransactionStatus
 from customers.models import Customer
 from execora.exceptions import ApplicationError, Conflict, NotFound
 from execora.models import Business
-from ledger.services import amount_parse, rupees
+from execora.money import rupees
+from ledger.services import amount_parse
 from reminders import whatsapp
 from reminders.models import Reminder, SendPacing, WhatsAppMessage
 from reminders.selectors import (

@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ledger.services import rupees
+from execora.money import rupees
 
 LANGS = ("en", "hinglish", "hi")
 
