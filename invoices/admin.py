@@ -38,7 +38,7 @@ from invoices.admin_forms import (
     InvoiceLineForm,
     invoice_inputs,
 )
-from invoices.models import Invoice, InvoiceItem, InvoiceSequence, InvoiceStatus
+from invoices.models import Document, Invoice, InvoiceItem, InvoiceSequence, InvoiceStatus
 from invoices.selectors import gstr1_csv
 from invoices.services import (
     MAX_ITEMS,
@@ -453,3 +453,19 @@ class InvoiceSequenceAdmin(ReadOnlyAdminMixin, BooksAdmin):
     @admin.display(description="financial year", ordering="financial_year")
     def financial_year_display(self, sequence: InvoiceSequence) -> str:
         return f"{sequence.financial_year}-{(sequence.financial_year + 1) % 100:02d}"
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdminMixin, BooksAdmin):
+    """Rendered invoice and statement PDFs: kept as generated, opened from storage."""
+
+    list_display = ["filename", "kind", "invoice", "customer", "size", "render_ms", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["filename", "invoice__number", "customer__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["invoice", "customer"]
+    readonly_fields = ["file_link"]
+
+    @admin.display(description="file")
+    def file_link(self, document: Document) -> str:
+        return format_html('<a href="{}">{}</a>', document.file.url, document.filename)

@@ -54,3 +54,24 @@ def test_the_gstr1_export_covers_the_selected_invoices_dates(sharma_client, gst_
     rows = list(csv.reader(io.StringIO(answer.content.decode())))
     assert [row[0] for row in rows[1:]] == ["B2B", "B2B", "B2CS", "B2CS"]
     assert rows[1][3] == first.number
+
+
+def test_rendered_documents_are_listed_read_only_for_their_shop_only(
+    sharma_client, client, gst_shop, local_buyer
+):
+    from invoices.models import Document
+
+    # given a bill whose PDF was opened once (rendered and kept)
+    invoice = bill(gst_shop, local_buyer)
+    assert sharma_client.get(f"/admin/invoices/invoice/{invoice.pk}/pdf/").status_code == 200
+    document = Document.objects.get(business=gst_shop, invoice=invoice)
+    # then the back office lists it and shows it, with no way to change or delete it
+    listing = sharma_client.get("/admin/invoices/document/").content.decode()
+    assert document.filename in listing
+    page = sharma_client.get(f"/admin/invoices/document/{document.pk}/change/")
+    assert page.status_code == 200 and document.filename in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()
+    assert sharma_client.get(f"/admin/invoices/document/{document.pk}/delete/").status_code == 403
+    # and another shop's staff cannot see it
+    client.force_login(member(BusinessFactory(name="Elsewhere"), "owner", username="else2"))
+    assert client.get(f"/admin/invoices/document/{document.pk}/change/").status_code in (302, 404)
