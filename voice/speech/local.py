@@ -44,6 +44,9 @@ DECODER_OPTIONS: dict[str, Any] = {
     "pbeam": 1e-80,
     "wbeam": 1e-60,
     "dither": True,
+    # A fixed seed for the dither noise: the same audio gives the same transcript
+    # (seed -1 picks one per process, and a command heard once would be missed the next run).
+    "seed": 1,
     "bestpath": False,
     "loglevel": "ERROR",
 }
