@@ -129,7 +129,10 @@ def make_shops(count: int) -> list[Shop]:
     stamp = time.time_ns()
     shops = []
     for n in range(count):
-        business = Business.objects.create(name=f"HTTP bench shop {stamp}-{n}")
+        business = Business.objects.create(
+            name=f"HTTP bench shop {stamp}-{n}",
+            gstin="27AAPFU0939F1ZV",  # charges GST
+        )
         user = get_user_model().objects.create_user(username=f"bench-{stamp}-{n}")
         membership_grant(user=user, business=business, role="owner")
         token, _ = Token.objects.get_or_create(user=user)

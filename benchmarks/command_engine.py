@@ -69,7 +69,10 @@ ITEMS = _words(
 
 def _shop() -> tuple[Business, object, list[Customer], list[str]]:
     """A shop with 500 customers (distinct full names) and 100 stocked products."""
-    business = Business.objects.create(name=f"Bench shop {time.time_ns()}")
+    business = Business.objects.create(
+        name=f"Bench shop {time.time_ns()}",
+        gstin="27AAPFU0939F1ZV",  # charges GST
+    )
     user = get_user_model().objects.create_user(f"bench{time.time_ns()}")
     membership_grant(user=user, business=business, role="owner")
     customers = [

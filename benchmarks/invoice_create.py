@@ -53,7 +53,10 @@ def _shops(workers: int) -> list[dict]:
     """One shop per worker with a customer and two well-stocked products."""
     shops = []
     for n in range(workers):
-        business = Business.objects.create(name=f"Bench shop {time.time_ns()}-{n}")
+        business = Business.objects.create(
+            name=f"Bench shop {time.time_ns()}-{n}",
+            gstin="27AAPFU0939F1ZV",  # charges GST
+        )
         customer = customer_create(business=business, name=f"Bench customer {n}")
         products = [
             product_create(

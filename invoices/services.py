@@ -16,7 +16,7 @@ import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -541,6 +541,10 @@ def invoice_create(
             _resolve(line, products[line.product_id] if line.product_id is not None else None)
             for line in lines
         ]
+        if not business.gstin:
+            # A shop without a GSTIN is not registered for GST: it may not charge tax,
+            # so it issues a bill of supply at its prices, with no tax in them.
+            resolved = [replace(item, gst_rate=Decimal("0")) for item in resolved]
         buyer_state = customer.state_code if customer is not None else ""
         interstate = pricing.is_interstate(
             shop_state_code=business.state_code, buyer_state_code=buyer_state

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from execora.models import Business, Membership
 from execora.services import membership_grant
+from execora.validators import gstin_check_character
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -24,12 +25,20 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def _gstin(state_code: str, pan: str = "ABCDE1234F") -> str:
+    first14 = f"{state_code}{pan}1Z"
+    return first14 + gstin_check_character(first14)
+
+
 class BusinessFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Business
 
     name = factory.Sequence(lambda n: f"Shop {n}")
     state_code = "27"
+    # Registered for GST, as most shops whose bills show tax are; `gstin=""` makes a
+    # shop that issues bills of supply with no tax.
+    gstin = factory.LazyAttribute(lambda shop: _gstin(shop.state_code))
     invoice_prefix = "INV"
 
 

@@ -45,7 +45,7 @@ def test_token_endpoint_returns_a_token_that_authenticates(api, shop, owner):
     assert me.status_code == 200
     assert me.json() == {
         "user": {"id": owner.pk, "username": "owner"},
-        "shop": {"id": shop.pk, "name": "Sharma Kirana", "gstin": "", "state_code": "27"},
+        "shop": {"id": shop.pk, "name": "Sharma Kirana", "gstin": shop.gstin, "state_code": "27"},
         "role": "owner",
     }
 

@@ -48,7 +48,7 @@ def gst_shop(db) -> Business:
 @pytest.fixture
 def small_shop(db) -> Business:
     """Not GST-registered: its bills are bills of supply."""
-    return BusinessFactory(name="Gupta Stores", address="Lane 4, Nashik", state_code="27")
+    return BusinessFactory(name="Gupta Stores", address="Lane 4, Nashik", state_code="27", gstin="")
 
 
 @pytest.fixture

@@ -101,6 +101,17 @@ def test_a_shop_without_gstin_issues_a_bill_of_supply_without_tax(small_shop):
     assert "Amount in words: Five hundred fifty rupees only" in lines
 
 
+def test_a_shop_without_gstin_charges_no_tax_even_on_a_taxed_product(small_shop):
+    # given an unregistered shop selling a product that carries a 12% rate
+    invoice = bill(small_shop, items=[ghee("1", gst_rate="12")], paid="550")
+    # then the bill is its price with no tax in it, and the ledger posts no output GST
+    assert (invoice.cgst_total, invoice.sgst_total, invoice.igst_total) == (0, 0, 0)
+    assert invoice.taxable_total == invoice.grand_total
+    assert {item.gst_rate for item in invoice.items.all()} == {0}
+    lines = invoice.journal_entry.lines.select_related("account")
+    assert not [line for line in lines if line.account.key.startswith("output_")]
+
+
 def test_a_hindi_item_name_survives_in_the_pdf_with_the_devanagari_font_embedded(
     gst_shop, local_buyer
 ):
