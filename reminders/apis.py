@@ -12,8 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from execora.api.filters import NoEmptyValuesForm
 from execora.api.idempotency import idempotent
+from execora.api.resources import StrictFilterForm
 from execora.api.schema import ERROR_RESPONSES
 from execora.api.serializers import ErrorSerializer
 from execora.api.viewsets import ShopScopedGenericViewSet, ShopScopedReadOnlyViewSet
@@ -56,7 +56,7 @@ class ReminderFilter(django_filters.FilterSet):
     class Meta:
         model = Reminder
         fields = ["status", "customer", "recurrence", "source"]
-        form = NoEmptyValuesForm
+        form = StrictFilterForm
 
 
 class MessageFilter(django_filters.FilterSet):
@@ -66,7 +66,7 @@ class MessageFilter(django_filters.FilterSet):
     class Meta:
         model = WhatsAppMessage
         fields = ["direction", "status", "customer", "reminder"]
-        form = NoEmptyValuesForm
+        form = StrictFilterForm
 
 
 @extend_schema_view(

@@ -17,8 +17,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from execora.api.filters import NoEmptyValuesForm
 from execora.api.idempotency import idempotent
+from execora.api.resources import StrictFilterForm
 from execora.api.schema import ERROR_RESPONSES
 from execora.api.serializers import ErrorSerializer
 from execora.api.viewsets import ShopScopedGenericViewSet, ShopScopedReadOnlyViewSet
@@ -223,7 +223,7 @@ class VoiceSessionFilter(django_filters.FilterSet):
     class Meta:
         model = VoiceSession
         fields = ["user", "channel"]
-        form = NoEmptyValuesForm
+        form = StrictFilterForm
 
 
 class VoiceSessionViewSet(ShopScopedReadOnlyViewSet):
