@@ -44,6 +44,7 @@ from ledger.services import (
     LineSpec,
     credit_limit_check,
     customers_lock,
+    entry_date_clean,
     journal_post,
     journal_reverse,
     rupees,
@@ -305,22 +306,6 @@ def _id_input(value: Any, *, field: str, what_hi: str) -> int:
         ) from None
 
 
-def _date_input(value: Any, *, field: str, business: Business) -> datetime.date:
-    today = shop_today(business)
-    if value is None:
-        return today
-    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
-        raise _invalid(f"The {field} must be a date.", field=field, message_hi="तारीख़ सही नहीं है।")
-    if value > today:
-        raise _invalid(
-            f"The {field} {value.isoformat()} is in the future.",
-            field=field,
-            code="future_date",
-            message_hi="आगे की तारीख़ नहीं डाल सकते।",
-        )
-    return value
-
-
 # --- pricing the locked lines ---------------------------------------------------------
 
 
@@ -516,7 +501,7 @@ def invoice_create(
         )
     if customer_id is not None:
         customer_id = _id_input(customer_id, field="customer_id", what_hi="ग्राहक नहीं मिला।")
-    invoice_date = _date_input(invoice_date, field="invoice_date", business=business)
+    invoice_date = entry_date_clean(invoice_date, field="invoice_date", business=business)
     notes = str(notes or "").strip()
     if len(notes) > MAX_NOTES_LENGTH:
         raise _invalid(
@@ -717,7 +702,7 @@ def invoice_cancel(
                 field="invoice_id",
                 extra={"invoice_id": invoice.pk, "number": invoice.number},
             )
-        on_date = _date_input(on_date, field="on_date", business=business)
+        on_date = entry_date_clean(on_date, field="on_date", business=business)
         if on_date < invoice.invoice_date:
             raise _invalid(
                 f"An invoice dated {invoice.invoice_date.isoformat()} cannot be cancelled "
