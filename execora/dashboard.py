@@ -8,18 +8,17 @@ is scoped by the shop.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, Q
-from django.utils import timezone
 
 from customers.models import Customer
 from execora.models import Business
 from invoices.models import Invoice, InvoiceItem
 from invoices.selectors import DailySummary, daily_summary
 from ledger.models import AccountKey, JournalEntry, JournalLine
+from ledger.services import shop_today
 from products.models import Product
 from voice.selectors import DayFigures, day_figures, dues
 
@@ -53,12 +52,6 @@ class Dashboard:
     dues_top: list[Customer]
     recent: list[Activity]
     low_stock: list[Product]
-
-
-def shop_today(*, business: Business, now: dt.datetime | None = None) -> dt.date:
-    """The shop's calendar day (its own timezone, not the server's)."""
-    now = now or timezone.now()
-    return now.astimezone(zoneinfo.ZoneInfo(business.timezone)).date()
 
 
 def recent_activity(*, business: Business, limit: int = RECENT_LIMIT) -> list[Activity]:
@@ -107,10 +100,10 @@ def low_stock(*, business: Business, limit: int = LOW_STOCK_LIMIT) -> list[Produ
     )
 
 
-def dashboard(*, business: Business, now: dt.datetime | None = None) -> Dashboard:
+def dashboard(*, business: Business) -> Dashboard:
     """Everything the side panel shows, read in a handful of queries."""
     owing = dues(business=business, top=DUES_LIMIT)
-    day = shop_today(business=business, now=now)
+    day = shop_today(business)
     return Dashboard(
         today=day_figures(business=business, day=day),
         summary=daily_summary(business=business, day=day),
